@@ -1,0 +1,48 @@
+// Wires the modules together for `switchyard --config FILE` and runs until SIGTERM/SIGINT.
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <iostream>
+#include <variant>
+
+#include "app/commands.h"
+#include "app/logging.h"
+#include "conf/config_loader.h"
+
+namespace switchyard::app {
+
+int RunProxy(const RunOptions& options) {
+  auto loaded = conf::LoadConfigFile(options.config_path);
+  if (auto* errors = std::get_if<conf::ConfigErrors>(&loaded)) {
+    std::cerr << errors->Joined();
+    return 2;
+  }
+  conf::Config config = std::move(std::get<conf::Config>(loaded));
+  std::string level = options.log_level.empty() ? config.logging.level : options.log_level;
+  conf::LogFormat format = config.logging.format;
+  if (!options.log_format.empty()) {
+    if (options.log_format != "text" && options.log_format != "json") {
+      std::cerr << "switchyard: --log-format: expected text or json\n";
+      return 2;
+    }
+    format = options.log_format == "json" ? conf::LogFormat::kJson : conf::LogFormat::kText;
+  }
+  if (!SetupLogging(level, format)) {
+    std::cerr << "switchyard: --log-level: unknown level '" << level << "'\n";
+    return 2;
+  }
+  spdlog::info("switchyard {} starting with {}", SWITCHYARD_VERSION, config.source);
+
+  boost::asio::io_context control;
+  boost::asio::signal_set signals(control, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+    if (!ec) spdlog::info("signal {} received, shutting down", signo);
+    control.stop();
+  });
+  control.run();
+  spdlog::info("switchyard stopped");
+  return 0;
+}
+
+}  // namespace switchyard::app

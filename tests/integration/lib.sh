@@ -1,0 +1,73 @@
+# Shared helpers for integration tests (sourced). Each test script is one ctest test that
+# runs against the sandbox fixture (scripts/sandbox up, done once by ctest).
+set -euo pipefail
+REPO=${SWITCHYARD_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+SWITCHYARD_BIN=${SWITCHYARD_BIN:-$REPO/build/app/switchyard}
+SANDBOX=$REPO/scripts/sandbox
+TEST_NAME=$(basename "${BASH_SOURCE[1]:-$0}" .sh)
+TEST_TMP=$(mktemp -d "/tmp/switchyard-$TEST_NAME.XXXXXX")
+PASSED=0
+FAILED=0
+_PIDS=()
+
+port_of() { case "$1" in db1) echo 3307 ;; db2) echo 3308 ;; db3) echo 3309 ;; *) echo "$1" ;; esac; }
+
+# sql NAME|PORT QUERY: run QUERY as app over TCP, tab-separated output without headers.
+sql() { mariadb --no-defaults -h127.0.0.1 -P"$(port_of "$1")" -uapp -papp_pw -N -B -e "$2" app; }
+# root_sql NAME QUERY: as root over the sandbox socket (administrative steps of a test).
+root_sql() { mariadb --no-defaults -uroot -S "${SANDBOX_DIR:-$REPO/var/sandbox}/$1/mysqld.sock" -N -B -e "$2"; }
+
+# slave_status NAME: SHOW SLAVE STATUS\G with field names, for grep.
+slave_status() { mariadb --no-defaults -uroot -S "${SANDBOX_DIR:-$REPO/var/sandbox}/$1/mysqld.sock" -e 'show slave status\G'; }
+replicating() { [[ $(slave_status "$1" | grep -cE 'Slave_(IO|SQL)_Running: Yes') == 2 ]]; }
+
+log() { echo "[$TEST_NAME] $*"; }
+fail() { echo "[$TEST_NAME] FAIL: $*" >&2; FAILED=$((FAILED + 1)); }
+pass() { echo "[$TEST_NAME] ok: $*"; PASSED=$((PASSED + 1)); }
+check() { # check DESCRIPTION COMMAND...: records pass/fail of COMMAND
+  local what=$1; shift
+  if "$@"; then pass "$what"; else fail "$what"; fi
+}
+expect_eq() { # expect_eq DESCRIPTION EXPECTED ACTUAL
+  if [[ "$2" == "$3" ]]; then pass "$1"; else fail "$1: expected '$2', got '$3'"; fi
+}
+
+# wait_for SECONDS COMMAND...: polls COMMAND every 20 ms until it succeeds; 1 on timeout.
+wait_for() {
+  local deadline=$(( $(date +%s%N) + $1 * 1000000000 )); shift
+  until "$@" >/dev/null 2>&1; do
+    (( $(date +%s%N) < deadline )) || return 1
+    sleep 0.02
+  done
+}
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# start_proxy CONFIG [ARGS...]: runs switchyard in the background; waits for its listen port.
+start_proxy() {
+  local config=$1; shift
+  "$SWITCHYARD_BIN" --config "$config" "$@" >"$TEST_TMP/proxy.log" 2>&1 &
+  PROXY_PID=$!
+  _PIDS+=("$PROXY_PID")
+  local port; port=$(awk -F: '/^listen:/{print $NF}' "$config" | tr -d ' ')
+  wait_for 15 bash -c "exec 3<>/dev/tcp/127.0.0.1/${port:-6033}" || { cat "$TEST_TMP/proxy.log" >&2; fail "proxy did not start"; finish; }
+}
+stop_proxy() {
+  [[ -n ${PROXY_PID:-} ]] || return 0
+  kill -TERM "$PROXY_PID" 2>/dev/null || true
+  wait "$PROXY_PID" 2>/dev/null || true
+  PROXY_PID=
+}
+track_pid() { _PIDS+=("$1"); }
+
+_cleanup() {
+  for p in "${_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  [[ ${KEEP_TMP:-0} == 1 ]] || rm -rf "$TEST_TMP"
+}
+trap _cleanup EXIT
+
+# finish: prints the plain summary line and exits non-zero if anything failed.
+finish() {
+  echo "[$TEST_NAME] $PASSED passed, $FAILED failed"
+  ((FAILED == 0 && PASSED > 0))
+  exit $?
+}

@@ -1,0 +1,66 @@
+// The topology snapshot routing reads: who is master, each server's health, lag and GTID.
+// Immutable once published; TopologyHolder swaps whole snapshots atomically, so io threads
+// read without locks (one atomic load per statement) while the monitor publishes new ones.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "conf/config.h"
+
+namespace switchyard::proxy {
+
+enum class ServerRole { kUnknown, kMaster, kReplica, kFenced };
+enum class ServerState { kUp, kDown, kLagging, kMaintenance, kDiverged };
+
+const char* ToString(ServerRole role);
+const char* ToString(ServerState state);
+
+struct ServerView {
+  std::string name;
+  conf::Endpoint address;
+  uint32_t weight = 1;
+  bool promotable = true;
+  ServerRole role = ServerRole::kUnknown;
+  ServerState state = ServerState::kDown;
+  bool maintenance = false;
+  std::optional<uint64_t> lag_ms;  // nullopt: unknown (replication stopped or never measured)
+  std::string gtid;                // applied position (MariaDB gtid_slave_pos / gtid_current_pos)
+  std::string detail;              // why the state is what it is, for status and logs
+};
+
+struct Topology {
+  uint64_t epoch = 0;
+  uint64_t version = 0;  // bumped on every publish
+  std::optional<size_t> master;  // index into servers of the server writes go to
+  bool failover_in_progress = false;
+  std::vector<ServerView> servers;  // config order
+
+  const ServerView* Master() const { return master ? &servers[*master] : nullptr; }
+  const ServerView* Find(std::string_view name) const;
+  // Replicas eligible for reads: up, replica role, not in maintenance, lag known and <= max_lag_ms.
+  bool ReadEligible(const ServerView& s, uint64_t max_lag_ms) const;
+};
+
+// Initial snapshot from config: every server known, nothing discovered yet.
+Topology TopologyFromConfig(const conf::Config& config);
+
+class TopologyHolder {
+ public:
+  explicit TopologyHolder(Topology initial)
+      : current_(std::make_shared<const Topology>(std::move(initial))) {}
+  std::shared_ptr<const Topology> Get() const { return current_.load(std::memory_order_acquire); }
+  void Publish(Topology next) {
+    next.version = Get()->version + 1;
+    current_.store(std::make_shared<const Topology>(std::move(next)), std::memory_order_release);
+  }
+
+ private:
+  std::atomic<std::shared_ptr<const Topology>> current_;
+};
+
+}  // namespace switchyard::proxy

@@ -9,6 +9,8 @@
 #include "app/commands.h"
 #include "app/logging.h"
 #include "conf/config_loader.h"
+#include "proxy/proxy_server.h"
+#include "proxy/topology.h"
 
 namespace switchyard::app {
 
@@ -34,13 +36,23 @@ int RunProxy(const RunOptions& options) {
   }
   spdlog::info("switchyard {} starting with {}", SWITCHYARD_VERSION, config.source);
 
+  // Block SIGINT/SIGTERM handling in one place: the control context below.
   boost::asio::io_context control;
   boost::asio::signal_set signals(control, SIGINT, SIGTERM);
+
+  proxy::TopologyHolder topology(proxy::TopologyFromConfig(config));
+  proxy::ProxyServer server(config, topology);
+  if (Status s = server.Start(); !s.ok()) {
+    spdlog::critical("cannot start: {}", s.error().message);
+    return 1;
+  }
+
   signals.async_wait([&](const boost::system::error_code& ec, int signo) {
     if (!ec) spdlog::info("signal {} received, shutting down", signo);
     control.stop();
   });
   control.run();
+  server.Stop(std::chrono::milliseconds(config.limits.shutdown_grace_ms));
   spdlog::info("switchyard stopped");
   return 0;
 }

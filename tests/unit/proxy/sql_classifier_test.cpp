@@ -24,7 +24,9 @@ struct KindCase {
   std::string reason;  // "" when must_master is false
 };
 
-void PrintTo(const KindCase& c, std::ostream* os) { *os << "\"" << c.sql << "\""; }
+void PrintTo(const KindCase& c, std::ostream* os) {
+  *os << "\"" << c.sql << "\"";
+}
 
 class ClassifyKindTest : public ::testing::TestWithParam<KindCase> {};
 
@@ -278,8 +280,8 @@ const KindCase kWrites[] = {
     {"CREATE VIEW v AS SELECT 1", kWrite, true, "ddl"},
     {"CREATE OR REPLACE VIEW v AS SELECT 1", kWrite, true, "ddl"},
     {"CREATE PROCEDURE p() BEGIN SELECT 1; END", kWrite, true, "ddl"},
-    {"CREATE DEFINER=`root`@`localhost` PROCEDURE p() BEGIN SELECT 1; SELECT 2; END", kWrite,
-     true, "ddl"},
+    {"CREATE DEFINER=`root`@`localhost` PROCEDURE p() BEGIN SELECT 1; SELECT 2; END", kWrite, true,
+     "ddl"},
     {"CREATE FUNCTION f() RETURNS INT DETERMINISTIC RETURN 1", kWrite, true, "ddl"},
     {"CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1", kWrite, true, "ddl"},
     {"CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO DELETE FROM t", kWrite, true, "ddl"},

@@ -479,12 +479,12 @@ class StatementScanner {
     count_ = 0;
     truncated_ = false;
     depth_ = 0;
-    frames_[0] = Frame{};
+    frames_[0] = Frame{kIdle, false, false};
     compound_ = false;
     create_decided_ = false;
     block_depth_ = 0;
     swallow_end_keyword_ = false;
-    prev1_ = prev2_ = Tok{};
+    prev1_ = prev2_ = &kEndTok;
     first_kw_ = Kw::kNone;
     with_main_ = Kw::kNone;
     with_seen_ = false;
@@ -496,13 +496,13 @@ class StatementScanner {
   // A ';' ends the statement unless we are inside a BEGIN...END block of a stored program.
   bool SemicolonEndsStatement() const { return !compound_ || block_depth_ <= 0; }
 
+  // Where the next token is to be built, so that Feed() needs no copy of it.
+  Tok* NextSlot() { return count_ < kHeadTokens ? &head_[count_] : &overflow_[count_ % 3]; }
+
+  // `tok` must be the object at NextSlot().
   void Feed(const Tok& tok) {
     const size_t index = count_;
-    if (count_ < kHeadTokens) {
-      new (&head_[count_]) Tok(tok);
-    } else {
-      truncated_ = true;
-    }
+    if (count_ >= kHeadTokens) truncated_ = true;
     ++count_;
     if (index == 0) {
       first_kw_ = tok.kw;
@@ -531,7 +531,7 @@ class StatementScanner {
       }
     }
     prev2_ = prev1_;
-    prev1_ = tok;
+    prev1_ = &tok;
   }
 
   // Classifies the statement fed so far; writes session/table details into the output.
@@ -553,10 +553,10 @@ class StatementScanner {
     kParenFactor,  // inside "( ... )" of a table factor or table function
     kHintParen,    // inside the "( ... )" of an index hint
   };
-  struct Frame {
-    uint8_t state = kIdle;
-    bool paren_function = false;  // after FROM/JOIN, "name(" is a table function
-    bool saw_select = false;      // FROM here starts table references (not EXTRACT(x FROM y))
+  struct Frame {  // trivial on purpose: frames_ stays uninitialised until pushed
+    uint8_t state;
+    bool paren_function;  // after FROM/JOIN, "name(" is a table function
+    bool saw_select;      // FROM here starts table references (not EXTRACT(x FROM y))
   };
 
   size_t Offset(const Tok& tok) const {
@@ -572,17 +572,17 @@ class StatementScanner {
       case TokenKind::kWord:
         switch (tok.kw) {
           case Kw::kUpdate:
-            if (prev1_.Is(Kw::kFor)) Flag(reason::kForUpdate);
+            if (prev1_->Is(Kw::kFor)) Flag(reason::kForUpdate);
             break;
           case Kw::kShare:
-            if (prev1_.Is(Kw::kFor)) Flag(reason::kForShare);
-            if (prev1_.Is(Kw::kIn) && prev2_.Is(Kw::kLock)) Flag(reason::kLockInShareMode);
+            if (prev1_->Is(Kw::kFor)) Flag(reason::kForShare);
+            if (prev1_->Is(Kw::kIn) && prev2_->Is(Kw::kLock)) Flag(reason::kLockInShareMode);
             break;
           case Kw::kInto:
             Flag(reason::kInto);
             break;
           case Kw::kFor:
-            if (prev1_.Is(Kw::kValue) && (prev2_.Is(Kw::kNext) || prev2_.Is(Kw::kPrevious))) {
+            if (prev1_->Is(Kw::kValue) && (prev2_->Is(Kw::kNext) || prev2_->Is(Kw::kPrevious))) {
               Flag(reason::kSequence);
             }
             break;
@@ -590,7 +590,7 @@ class StatementScanner {
           case Kw::kCurrval:
           case Kw::kLastval:
           case Kw::kSetval:
-            if (prev1_.IsPunct('.')) Flag(reason::kSequence);  // seq.nextval (Oracle mode)
+            if (prev1_->IsPunct('.')) Flag(reason::kSequence);  // seq.nextval (Oracle mode)
             break;
           case Kw::kSqlCalcFoundRows:
             // FOUND_ROWS() afterwards must find this result on the connection it asks.
@@ -601,8 +601,8 @@ class StatementScanner {
         }
         break;
       case TokenKind::kPunct:
-        if (tok.IsPunct('(') && prev1_.t.kind == TokenKind::kWord && !prev2_.IsPunct('.')) {
-          switch (prev1_.kw) {
+        if (tok.IsPunct('(') && prev1_->t.kind == TokenKind::kWord && !prev2_->IsPunct('.')) {
+          switch (prev1_->kw) {
             case Kw::kGetLock:
             case Kw::kReleaseLock:
             case Kw::kReleaseAllLocks:
@@ -631,7 +631,7 @@ class StatementScanner {
             default:
               break;
           }
-        } else if (tok.t.text == ":=" && prev1_.t.kind == TokenKind::kUserVar &&
+        } else if (tok.t.text == ":=" && prev1_->t.kind == TokenKind::kUserVar &&
                    !(first_kw_ == Kw::kSet && depth_ == 0)) {
           Flag(reason::kUserVarAssign);
         }
@@ -660,8 +660,8 @@ class StatementScanner {
 
   // Statement-leading position inside a stored program body.
   bool AtStatementStart(size_t index) const {
-    if (index == 0 || prev1_.IsPunct(';') || prev1_.IsPunct(':')) return true;
-    switch (prev1_.kw) {
+    if (index == 0 || prev1_->IsPunct(';') || prev1_->IsPunct(':')) return true;
+    switch (prev1_->kw) {
       case Kw::kThen:
       case Kw::kElse:
       case Kw::kDo:
@@ -768,15 +768,15 @@ class StatementScanner {
       case Kw::kTable:
       case Kw::kTables:
         // SHOW TABLE STATUS / SHOW TABLES name no table; SHOW CREATE TABLE t does.
-        return first_kw_ != Kw::kShow || prev1_.Is(Kw::kCreate);
+        return first_kw_ != Kw::kShow || prev1_->Is(Kw::kCreate);
       case Kw::kJoin:
       case Kw::kStraightJoin:
       case Kw::kInto:
         return true;
       case Kw::kUpdate:
-        return !prev1_.Is(Kw::kFor) && !prev1_.Is(Kw::kKey) && !prev1_.Is(Kw::kOn);
+        return !prev1_->Is(Kw::kFor) && !prev1_->Is(Kw::kKey) && !prev1_->Is(Kw::kOn);
       case Kw::kDelete:
-        return !prev1_.Is(Kw::kOn);
+        return !prev1_->Is(Kw::kOn);
       case Kw::kInsert:
       case Kw::kReplace:
       case Kw::kDescribe:
@@ -832,7 +832,7 @@ class StatementScanner {
   void TrackTables(const Tok& tok, size_t index) {
     Frame* frame = depth_ < kMaxDepth ? &frames_[depth_] : nullptr;
     if (tok.IsPunct('(')) {
-      Frame child;
+      Frame child{kIdle, false, false};
       if (frame != nullptr) {
         switch (frame->state) {
           case kExpect:
@@ -1001,7 +1001,7 @@ class StatementScanner {
   size_t end_ = 0;
 
   size_t depth_ = 0;
-  std::array<Frame, kMaxDepth> frames_{};
+  Frame frames_[kMaxDepth];
   std::string_view pending_;
 
   bool compound_ = false;
@@ -1009,8 +1009,14 @@ class StatementScanner {
   int block_depth_ = 0;
   bool swallow_end_keyword_ = false;
 
-  Tok prev1_;
-  Tok prev2_;
+  // The two previous tokens (in head_ or overflow_), for look-behind while streaming.
+  const Tok* prev1_ = &kEndTok;
+  const Tok* prev2_ = &kEndTok;
+  union OverflowStorage {  // slots for tokens past the head: current, prev1, prev2
+    OverflowStorage() {}
+    Tok toks[3];
+  } overflow_storage_;
+  Tok* const overflow_ = overflow_storage_.toks;
   Kw first_kw_ = Kw::kNone;
   Kw with_main_ = Kw::kNone;
   bool with_seen_ = false;
@@ -1790,7 +1796,10 @@ Classification ClassifyImpl(std::string_view sql, const ClassifyOptions& options
   };
 
   for (;;) {
-    const Token token = tokenizer.Next();
+    // The token is built straight into the scanner's slot: no copies on the hot path.
+    Tok* const tok = new (scanner->NextSlot()) Tok{};
+    tokenizer.Next(tok->t);
+    const Token& token = tok->t;
     if (token.kind == TokenKind::kComment) {
       ParseHintComment(token.text, out.hint);
       continue;
@@ -1813,8 +1822,8 @@ Classification ClassifyImpl(std::string_view sql, const ClassifyOptions& options
       }
       continue;
     }
-    Tok tok{token, token.kind == TokenKind::kWord ? LookupKeyword(token.text) : Kw::kNone};
-    scanner->Feed(tok);
+    if (token.kind == TokenKind::kWord) tok->kw = LookupKeyword(token.text);
+    scanner->Feed(*tok);
   }
 
   if (out.statement_count == 0) {

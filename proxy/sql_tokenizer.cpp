@@ -140,7 +140,7 @@ Token SqlTokenizer::ScanVariable(size_t begin) {
   return Make(TokenKind::kUserVar, begin);
 }
 
-Token SqlTokenizer::Next() {
+Token SqlTokenizer::Scan() {
   const size_t n = sql_.size();
   while (!failed_) {
     while (pos_ < n && (ClassOf(sql_[pos_]) & kSpace)) ++pos_;

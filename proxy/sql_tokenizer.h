@@ -49,7 +49,13 @@ class SqlTokenizer {
   // The next token; kEnd forever once the input is exhausted, kError once on malformed input
   // (then kEnd). The contents of executable comments (/*! ... */, /*!50100 ... */, /*M! ... */)
   // are returned as ordinary tokens, because the server runs them.
-  Token Next();
+  Token Next() {
+    Token token;
+    Next(token);
+    return token;
+  }
+  // Same, writing into `token` (lets hot loops build tokens in place).
+  void Next(Token& token) { token = Scan(); }
 
   // Byte offset of the next unread character.
   size_t offset() const { return pos_; }
@@ -60,6 +66,7 @@ class SqlTokenizer {
   std::string_view input() const { return sql_; }
 
  private:
+  Token Scan();
   Token Make(TokenKind kind, size_t begin) { return Token{kind, sql_.substr(begin, pos_ - begin)}; }
   Token Error(size_t begin);
   // Scans a quoted run starting at pos_ (on the opening quote). False if unterminated.

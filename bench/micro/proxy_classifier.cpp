@@ -20,8 +20,8 @@ const std::vector<std::string>& OltpMix() {
   static const std::vector<std::string> mix = [] {
     std::vector<std::string> m;
     for (int i = 0; i < 10; ++i) {
-      m.push_back("SELECT c FROM sbtest" + std::to_string(i % 8 + 1) + " WHERE id=" +
-                  std::to_string(4000 + i * 37));
+      m.push_back("SELECT c FROM sbtest" + std::to_string(i % 8 + 1) +
+                  " WHERE id=" + std::to_string(4000 + i * 37));
     }
     m.push_back("SELECT c FROM sbtest1 WHERE id BETWEEN 5011 AND 5110");
     m.push_back("SELECT SUM(k) FROM sbtest3 WHERE id BETWEEN 7011 AND 7110");

@@ -14,6 +14,8 @@
 #include "wire/auth.h"
 #include "wire/handshake.h"
 #include "wire/ok_err_eof.h"
+#include "wire/payload_reader.h"
+#include "wire/payload_writer.h"
 
 namespace switchyard::proxy {
 namespace {
@@ -111,7 +113,8 @@ asio::awaitable<void> ClientSession::Run() {
     }
   }
   if (authenticated) co_await CommandLoop();
-  if (master_) master_->Close();
+  DropReplica();
+  if (master_.conn) master_.conn->Close();
   client_.Close();
   spdlog::debug("session {}: closed", id_);
 }
@@ -213,7 +216,9 @@ asio::awaitable<bool> ClientSession::Handshake() {
 
   // The backend validates the initial database (ERR 1049) and our identity there, so the
   // client's OK waits for the master connection.
-  BackendConnection* master = co_await MasterBackend(seq);
+  scramble_ = scramble;
+  state_.OnDatabaseChanged(resp->database);
+  BackendConnection* master = co_await Master(seq);
   if (!master) co_return false;
   co_await SendOk(seq);
   spdlog::debug("session {}: user '{}' from {} connected, master {} thread {}", id_, user_, peer_,
@@ -221,23 +226,69 @@ asio::awaitable<bool> ClientSession::Handshake() {
   co_return true;
 }
 
-asio::awaitable<BackendConnection*> ClientSession::MasterBackend(uint8_t seq) {
+asio::awaitable<ConnectOutcome> ClientSession::Open(BackendSlot& slot, const ServerView& server) {
+  if (slot.conn) slot.conn->Close();
+  slot.conn = std::make_unique<BackendConnection>(client_.socket().get_executor(), server.name, server.address);
+  slot.applied_generation = 0;
+  ctx_.stats.backend_connects.fetch_add(1, std::memory_order_relaxed);
+  BackendLogin login = login_;
+  login.database = state_.database();
+  slot.database = login.database;
+  ConnectOutcome outcome = co_await slot.conn->Connect(login);
+  if (!outcome.ok) {
+    slot.conn.reset();
+    co_return outcome;
+  }
+  // MariaDB reports the GTID of each write in the OK packet once last_gtid is tracked; that is
+  // how reads later find a replica that has it (read-your-writes).
+  if (wire::Has(slot.conn->capabilities(), wire::cap::kSessionTrack)) {
+    auto r = co_await RunInternal(*slot.conn,
+        "SET SESSION session_track_system_variables = "
+        "CONCAT_WS(',', NULLIF(@@session_track_system_variables, ''), 'last_gtid')");
+    if (!r.status.ok()) {
+      outcome.ok = false;
+      outcome.transport_error = r.status.error().message;
+      slot.conn.reset();
+    }
+  }
+  co_return outcome;
+}
+
+asio::awaitable<Status> ClientSession::Replay(BackendSlot& slot) {
+  if (slot.applied_generation == state_.generation()) co_return Status::Ok();
+  // A connection opened after a USE has the database from its login; one opened earlier
+  // needs it now.
+  if (!state_.database().empty() && state_.database() != slot.database) {
+    auto r = co_await RunInternal(*slot.conn, "USE `" + state_.database() + "`");
+    if (!r.status.ok()) co_return r.status;
+    if (r.outcome && r.outcome->err) co_return MakeError("replaying USE: " + r.outcome->err->message);
+    slot.database = state_.database();
+  }
+  for (const std::string& sql : state_.ReplayStatements()) {
+    auto r = co_await RunInternal(*slot.conn, sql);
+    if (!r.status.ok()) co_return r.status;
+    if (r.outcome && r.outcome->err)
+      co_return MakeError(fmt::format("replaying '{}': {}", sql, r.outcome->err->message));
+  }
+  slot.applied_generation = state_.generation();
+  co_return Status::Ok();
+}
+
+asio::awaitable<BackendConnection*> ClientSession::Master(uint8_t seq, bool report) {
   auto topo = ctx_.topology.Get();
   const ServerView* m = topo->Master();
-  if (master_ && master_->is_open() && m && m->name == master_name_) co_return master_.get();
-  if (master_) {
-    master_->Close();
-    master_.reset();
-    SetBackendTarget(nullptr);
+  if (master_.open() && m && m->name == master_.server()) co_return master_.conn.get();
+  if (master_.conn) {
+    master_.conn->Close();
+    master_.conn.reset();
   }
   if (!m) {
-    co_await SendError(seq, 2003, "HY000", "switchyard: no master is available right now");
+    if (report) co_await SendError(seq, 2003, "HY000", "switchyard: no master is available right now");
     co_return nullptr;
   }
-  auto conn = std::make_unique<BackendConnection>(client_.socket().get_executor(), m->name, m->address);
-  ctx_.stats.backend_connects.fetch_add(1, std::memory_order_relaxed);
-  ConnectOutcome outcome = co_await conn->Connect(login_);
+  ConnectOutcome outcome = co_await Open(master_, *m);
   if (!outcome.ok) {
+    if (!report) co_return nullptr;
     if (outcome.server_error) {
       wire::Bytes out;
       wire::AppendPacket(out, seq, outcome.server_error->Encode());
@@ -250,10 +301,119 @@ asio::awaitable<BackendConnection*> ClientSession::MasterBackend(uint8_t seq) {
     }
     co_return nullptr;
   }
-  master_ = std::move(conn);
-  master_name_ = m->name;
-  SetBackendTarget(master_.get());
-  co_return master_.get();
+  // A new master connection (after a failover or a lost connection) gets the session's state.
+  {
+    if (Status s = co_await Replay(master_); !s.ok()) {
+      spdlog::warn("session {}: replaying session state on {}: {}", id_, m->name, s.error().message);
+      master_.conn.reset();
+      if (report) co_await SendError(seq, 2013, "HY000", "Lost connection to MySQL server during query");
+      co_return nullptr;
+    }
+  }
+  master_.applied_generation = state_.generation();
+  co_return master_.conn.get();
+}
+
+void ClientSession::DropReplica() {
+  if (!replica_.conn) return;
+  auto topo = ctx_.topology.Get();
+  for (size_t i = 0; i < topo->servers.size() && i < LoadBalanceCounters::kMaxServers; ++i)
+    if (topo->servers[i].name == replica_.server())
+      ctx_.balance.replica_sessions[i].fetch_sub(1, std::memory_order_relaxed);
+  replica_.conn->Close();
+  replica_.conn.reset();
+}
+
+asio::awaitable<BackendConnection*> ClientSession::Replica(const ServerView& server) {
+  if (!replica_.open() || replica_.server() != server.name) {
+    DropReplica();
+    ConnectOutcome outcome = co_await Open(replica_, server);
+    if (!outcome.ok) {
+      spdlog::warn("session {}: replica {} unusable: {}", id_, server.name,
+                   outcome.server_error ? outcome.server_error->message : outcome.transport_error);
+      co_return nullptr;
+    }
+    auto topo = ctx_.topology.Get();
+    for (size_t i = 0; i < topo->servers.size() && i < LoadBalanceCounters::kMaxServers; ++i)
+      if (topo->servers[i].name == server.name)
+        ctx_.balance.replica_sessions[i].fetch_add(1, std::memory_order_relaxed);
+  }
+  if (Status s = co_await Replay(replica_); !s.ok()) {
+    spdlog::warn("session {}: replaying session state on {}: {}", id_, server.name, s.error().message);
+    DropReplica();
+    co_return nullptr;
+  }
+  co_return replica_.conn.get();
+}
+
+asio::awaitable<ClientSession::InternalResult> ClientSession::RunInternal(BackendConnection& backend,
+                                                                          std::string_view sql) {
+  InternalResult out;
+  wire::Bytes payload;
+  payload.reserve(sql.size() + 1);
+  wire::PutU8(payload, static_cast<uint8_t>(wire::Command::kQuery));
+  wire::PutString(payload, sql);
+  wire::Bytes buf;
+  wire::AppendPacket(buf, 0, payload);
+  if (out.status = co_await backend.channel().Write(buf); !out.status.ok()) co_return out;
+  wire::ResponseReader reader(backend.capabilities());
+  (void)reader.Start(wire::Command::kQuery);
+  wire::Bytes previous;  // the packet before the current one: the row, when the terminator arrives
+  for (;;) {
+    auto pkt = co_await backend.channel().ReadPacket();
+    if (!pkt.ok()) {
+      out.status = pkt.error();
+      co_return out;
+    }
+    uint64_t rows_before = reader.outcome().rows;
+    auto step = reader.OnServerPacket(pkt->payload);
+    if (!step.ok()) {
+      out.status = step.error();
+      co_return out;
+    }
+    if (reader.outcome().rows > rows_before && rows_before == 0) {
+      wire::PayloadReader row(pkt->payload, "row");
+      if (row.Peek() != 0xFB) out.first_value = std::string(row.LenencString("value"));
+    }
+    if (*step == wire::ResponseStep::kComplete) break;
+    if (*step == wire::ResponseStep::kNeedClientData) {
+      out.status = MakeError("unexpected LOCAL INFILE request");
+      co_return out;
+    }
+  }
+  out.outcome = reader.outcome();
+  co_return out;
+}
+
+asio::awaitable<bool> ClientSession::CausalWait(BackendConnection& replica, const GtidPoint& gtid) {
+  double seconds = ctx_.config.routing.causal_wait_ms / 1000.0;
+  auto r = co_await RunInternal(replica, fmt::format("SELECT MASTER_GTID_WAIT('{}-{}-{}', {:.3f})",
+                                                     gtid.domain, gtid.server_id, gtid.seq, seconds));
+  co_return r.status.ok() && r.outcome && !r.outcome->err && r.first_value == "0";
+}
+
+void ClientSession::AfterResponse(const wire::ResponseOutcome& outcome, const Classification* c,
+                                  BackendSlot& slot) {
+  if (outcome.status_flags) state_.OnServerStatus(*outcome.status_flags);
+  if (auto gtid = outcome.LastGtid()) {
+    if (auto pos = ParseGtidPosition(*gtid); pos && !pos->empty()) state_.OnWriteGtid(pos->back());
+  }
+  for (const auto& e : outcome.session_state)
+    if (e.type == wire::SessionTrackType::kSchema) state_.OnDatabaseChanged(e.value);
+  if (c && !outcome.err) {
+    state_.OnStatementSucceeded(*c);
+    if (c->prepare_name) {
+      if (c->prepared) text_prepared_[*c->prepare_name] = *c->prepared;
+      else text_prepared_.erase(*c->prepare_name);
+    }
+    if (c->deallocate_name) text_prepared_.erase(*c->deallocate_name);
+  }
+  // Statements on this connection kept it in line with the state they changed.
+  if (&slot == &master_) {
+    slot.applied_generation = state_.generation();
+    slot.database = state_.database();
+  }
+  previous_server_ = slot.conn ? slot.server() : std::string();
 }
 
 asio::awaitable<void> ClientSession::CommandLoop() {
@@ -272,52 +432,154 @@ asio::awaitable<void> ClientSession::CommandLoop() {
     uint8_t cmd = pkt->payload[0];
     uint8_t seq = pkt->last_seq + 1;
     if (cmd == static_cast<uint8_t>(wire::Command::kQuit)) co_return;
-
     if (cmd == static_cast<uint8_t>(wire::Command::kProcessKill) && pkt->payload.size() >= 5) {
       uint32_t target = pkt->payload[1] | (pkt->payload[2] << 8) | (pkt->payload[3] << 16) |
                         (static_cast<uint32_t>(pkt->payload[4]) << 24);
       co_await HandleKill(target, false, seq);
-      continue;
+    } else if (cmd == static_cast<uint8_t>(wire::Command::kQuery)) {
+      co_await HandleQuery(*pkt);
+    } else if (cmd == static_cast<uint8_t>(wire::Command::kChangeUser)) {
+      co_await HandleChangeUser(*pkt);
+    } else {
+      co_await HandleOther(*pkt);
     }
-    if (cmd == static_cast<uint8_t>(wire::Command::kQuery)) {
-      if (auto kill = ParseKill(wire::AsString(pkt->payload.subspan(1)))) {
-        co_await HandleKill(kill->id, kill->query_only, seq);
-        continue;
-      }
-    }
-
-    BackendConnection* backend = co_await MasterBackend(seq);
-    if (!backend) continue;
-    ctx_.stats.queries_master.fetch_add(1, std::memory_order_relaxed);
-    Status s = co_await Forward(*backend, *pkt);
-    if (!s.ok()) {
-      ctx_.stats.backend_errors.fetch_add(1, std::memory_order_relaxed);
-      spdlog::warn("session {}: backend {} lost: {}", id_, backend->server_name(), s.error().message);
-      backend->Close();
-      if (!client_.is_open()) co_return;
-    }
+    if (!client_.is_open()) co_return;
   }
 }
 
-asio::awaitable<Status> ClientSession::Forward(BackendConnection& backend, const wire::Packet& command) {
+asio::awaitable<void> ClientSession::HandleQuery(const wire::Packet& command) {
+  uint8_t seq = command.last_seq + 1;
+  std::string_view sql = wire::AsString(command.payload.subspan(1));
+  if (auto kill = ParseKill(sql)) {
+    co_await HandleKill(kill->id, kill->query_only, seq);
+    co_return;
+  }
+  Classification c = ClassifySql(sql, state_.classify_options());
+  const Classification* route_by = &c;
+  if (c.execute_name) {  // text-protocol EXECUTE: route by the prepared statement's class
+    auto it = text_prepared_.find(*c.execute_name);
+    if (it != text_prepared_.end()) route_by = &it->second;
+  }
+  auto topo = ctx_.topology.Get();
+  std::optional<std::string_view> current;
+  if (replica_.open()) current = replica_.server();
+  std::optional<std::string_view> previous;
+  if (!previous_server_.empty()) previous = previous_server_;
+  RouteDecision d = Route(RouteInputs{*route_by, state_, *topo, ctx_.config.routing, current, previous},
+                          ctx_.balance);
+  // c.hint of an EXECUTE itself overrides the prepared statement's.
+  if (route_by != &c && !c.hint.empty())
+    d = Route(RouteInputs{c, state_, *topo, ctx_.config.routing, current, previous}, ctx_.balance);
+
+  if (d.target == RouteTarget::kReplica && d.server) {
+    const ServerView& server = topo->servers[*d.server];
+    BackendConnection* replica = co_await Replica(server);
+    if (replica && d.causal_wait && state_.last_write_gtid() &&
+        !co_await CausalWait(*replica, *state_.last_write_gtid())) {
+      spdlog::debug("session {}: {} has not applied {}-{}-{} within {} ms; read goes to the master",
+                    id_, server.name, state_.last_write_gtid()->domain, state_.last_write_gtid()->server_id,
+                    state_.last_write_gtid()->seq, ctx_.config.routing.causal_wait_ms);
+      replica = nullptr;
+    }
+    if (replica) {
+      ForwardResult r = co_await Forward(*replica, command);
+      if (r.status.ok()) {
+        ctx_.stats.queries_replica.fetch_add(1, std::memory_order_relaxed);
+        if (c.txn == TxnOp::kBeginReadOnly && r.outcome && !r.outcome->err)
+          state_.PinReadOnlyTransaction(server.name);
+        AfterResponse(*r.outcome, &c, replica_);
+        co_return;
+      }
+      ctx_.stats.backend_errors.fetch_add(1, std::memory_order_relaxed);
+      spdlog::warn("session {}: replica {} failed during a read: {}", id_, server.name, r.status.error().message);
+      DropReplica();
+      if (r.client_saw_bytes || state_.read_only_txn_replica()) {
+        // Rows already reached the client, or a transaction was open there: cannot retry.
+        state_.UnpinReadOnlyTransaction();
+        co_await SendError(seq, 2013, "HY000", "Lost connection to MySQL server during query");
+        co_return;
+      }
+      // Nothing reached the client yet: a read is safe to run again, once, on the master.
+    }
+  }
+  BackendConnection* master = co_await Master(seq);
+  if (!master) co_return;
+  ForwardResult r = co_await Forward(*master, command);
+  if (!r.status.ok()) {
+    ctx_.stats.backend_errors.fetch_add(1, std::memory_order_relaxed);
+    spdlog::warn("session {}: master {} lost during a statement: {}", id_, master->server_name(),
+                 r.status.error().message);
+    // A write whose outcome is unknown is never retried; the client got a lost-connection error.
+    if (!r.client_saw_bytes) co_await SendError(seq, 2013, "HY000", "Lost connection to MySQL server during query");
+    master_.conn.reset();
+    co_return;
+  }
+  ctx_.stats.queries_master.fetch_add(1, std::memory_order_relaxed);
+  AfterResponse(*r.outcome, &c, master_);
+}
+
+asio::awaitable<void> ClientSession::HandleOther(const wire::Packet& command) {
+  uint8_t seq = command.last_seq + 1;
+  uint8_t cmd = command.payload[0];
+  BackendConnection* master = co_await Master(seq);
+  if (!master) co_return;
+  ForwardResult r = co_await Forward(*master, command);
+  if (!r.status.ok()) {
+    ctx_.stats.backend_errors.fetch_add(1, std::memory_order_relaxed);
+    if (!r.client_saw_bytes) co_await SendError(seq, 2013, "HY000", "Lost connection to MySQL server during query");
+    master_.conn.reset();
+    co_return;
+  }
+  ctx_.stats.queries_master.fetch_add(1, std::memory_order_relaxed);
+  if (!r.outcome) co_return;  // no response (COM_STMT_CLOSE, SEND_LONG_DATA)
+  if (cmd == static_cast<uint8_t>(wire::Command::kInitDb) && !r.outcome->err) {
+    state_.OnDatabaseChanged(std::string(wire::AsString(command.payload.subspan(1))));
+  }
+  if (cmd == static_cast<uint8_t>(wire::Command::kResetConnection) && !r.outcome->err) {
+    std::string db = state_.database();
+    state_ = SessionState{};
+    state_.OnDatabaseChanged(db);
+    text_prepared_.clear();
+    DropReplica();
+  }
+  if (cmd == static_cast<uint8_t>(wire::Command::kSetOption)) DropReplica();
+  AfterResponse(*r.outcome, nullptr, master_);
+}
+
+asio::awaitable<ClientSession::ForwardResult> ClientSession::Forward(BackendConnection& backend,
+                                                                    const wire::Packet& command) {
+  ForwardResult result;
+  SetBackendTarget(&backend);
   if (Status s = co_await backend.channel().Write(command.raw); !s.ok()) {
-    co_await SendError(command.last_seq + 1, 2013, "HY000", "Lost connection to MySQL server during query");
-    co_return s;
+    result.status = s;
+    co_return result;
   }
   wire::ResponseReader reader(backend.capabilities());
   auto started = reader.StartFromCommand(command.payload);
-  if (!started.ok()) co_return started.error();
+  if (!started.ok()) {
+    result.status = started.error();
+    co_return result;
+  }
   wire::ResponseStep step = *started;
   uint8_t next_seq = command.last_seq + 1;  // seq the client expects next from the server
   PacketChannel& server = backend.channel();
   while (step != wire::ResponseStep::kComplete) {
     if (step == wire::ResponseStep::kNeedClientData) {
-      // LOCAL INFILE data (or change-user auth data): client frames go to the server as is.
+      // LOCAL INFILE data: client frames go to the server as they are.
       auto frame = co_await client_.ReadFrame();
-      if (!frame.ok()) co_return frame.error();
-      if (Status s = co_await server.Write(frame->raw); !s.ok()) co_return s;
+      if (!frame.ok()) {
+        result.status = frame.error();
+        co_return result;
+      }
+      if (Status s = co_await server.Write(frame->raw); !s.ok()) {
+        result.status = s;
+        co_return result;
+      }
       auto st = reader.OnClientFrame(frame->payload);
-      if (!st.ok()) co_return st.error();
+      if (!st.ok()) {
+        result.status = st.error();
+        co_return result;
+      }
       step = *st;
       next_seq = frame->seq + 1;
       continue;
@@ -333,19 +595,94 @@ asio::awaitable<Status> ClientSession::Forward(BackendConnection& backend, const
       end = frame->raw.data() + frame->raw.size();
       next_seq = frame->seq + 1;
       auto st = reader.OnServerFrame(frame->payload);
-      if (!st.ok()) co_return st.error();
+      if (!st.ok()) {
+        result.status = st.error();
+        co_return result;
+      }
       step = *st;
     }
     if (begin) {
-      if (Status s = co_await client_.Write(wire::BytesView(begin, end - begin)); !s.ok()) co_return s;
+      result.client_saw_bytes = true;
+      if (Status s = co_await client_.Write(wire::BytesView(begin, end - begin)); !s.ok()) {
+        // The client is gone; the backend connection is mid-response and cannot be reused.
+        backend.Close();
+        client_.Close();
+        result.status = s;
+        co_return result;
+      }
       continue;
     }
     if (Status s = co_await server.Fill(); !s.ok()) {
-      co_await SendError(next_seq, 2013, "HY000", "Lost connection to MySQL server during query");
-      co_return s;
+      if (result.client_saw_bytes)  // ends the half-sent response with a proper error
+        co_await SendError(next_seq, 2013, "HY000", "Lost connection to MySQL server during query");
+      result.status = s;
+      co_return result;
     }
   }
-  co_return Status::Ok();
+  result.outcome = reader.outcome();
+  co_return result;
+}
+
+asio::awaitable<void> ClientSession::HandleChangeUser(const wire::Packet& command) {
+  // The client's token answers the proxy's scramble, so the proxy authenticates it and then
+  // opens fresh backend connections as the new user (COM_CHANGE_USER resets the session anyway).
+  uint8_t seq = command.last_seq + 1;
+  wire::PayloadReader r(command.payload, "COM_CHANGE_USER");
+  r.U8("command");
+  std::string user(r.NulString("user"));
+  wire::Bytes token;
+  if (wire::Has(client_caps_, wire::cap::kSecureConnection)) {
+    uint8_t len = r.U8("auth length");
+    auto b = r.FixedBytes(len, "auth response");
+    token.assign(b.begin(), b.end());
+  } else {
+    auto b = r.NulString("auth response");
+    token.assign(b.begin(), b.end());
+  }
+  std::string db(r.NulString("database"));
+  uint8_t charset = login_.charset;
+  std::string plugin;
+  if (r.remaining() >= 2) charset = static_cast<uint8_t>(r.U16("charset"));
+  if (wire::Has(client_caps_, wire::cap::kPluginAuth) && !r.at_end()) plugin = std::string(r.NulOrEofString("plugin"));
+  if (!r.ok()) {
+    co_await SendError(seq, 1047, "08S01", "Unknown command");
+    co_return;
+  }
+  if (!plugin.empty() && plugin != kNative) {
+    wire::AuthSwitchRequest sw;
+    sw.plugin_name = std::string(kNative);
+    scramble_ = wire::GenerateScramble();
+    sw.plugin_data = scramble_;
+    sw.plugin_data.push_back(0);
+    wire::Bytes buf;
+    wire::AppendPacket(buf, seq, sw.Encode());
+    if (!(co_await client_.Write(buf)).ok()) co_return;
+    auto answer = co_await client_.ReadPacket();
+    if (!answer.ok()) co_return;
+    seq = answer->last_seq + 1;
+    token.assign(answer->payload.begin(), answer->payload.end());
+  }
+  auto creds = ctx_.users.Verify(user, token, scramble_);
+  if (!creds) {
+    ctx_.stats.auth_failures.fetch_add(1, std::memory_order_relaxed);
+    spdlog::warn("session {}: COM_CHANGE_USER: access denied for user '{}' from {}", id_, user, peer_);
+    wire::Bytes out;
+    wire::AppendPacket(out, seq, wire::ErrPacket::AccessDenied(user, peer_, !token.empty()).Encode());
+    (void)co_await client_.Write(out);
+    client_.Close();  // like the server: a failed change-user ends the connection
+    co_return;
+  }
+  user_ = user;
+  login_.credentials = *creds;
+  login_.charset = charset;
+  state_ = SessionState{};
+  state_.OnDatabaseChanged(db);
+  text_prepared_.clear();
+  DropReplica();
+  if (master_.conn) master_.conn->Close();
+  master_.conn.reset();
+  if (!co_await Master(seq)) co_return;
+  co_await SendOk(seq);
 }
 
 asio::awaitable<void> ClientSession::HandleKill(uint32_t target_id, bool query_only, uint8_t seq) {

@@ -19,7 +19,7 @@ namespace switchyard::proxy {
 ProxyServer::ProxyServer(const conf::Config& config, TopologyHolder& topology)
     : config_(config), pool_(std::make_unique<IoThreadPool>(config.threads)), users_(config.users) {
   ctx_ = std::make_unique<ProxyContext>(
-      ProxyContext{config_, users_, topology, registry_, stats_, nullptr, nullptr});
+      ProxyContext{config_, users_, topology, registry_, stats_, balance_, nullptr, nullptr});
 }
 
 ProxyServer::~ProxyServer() {

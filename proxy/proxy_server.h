@@ -34,6 +34,7 @@ class ProxyServer {
   UserDirectory users_;
   SessionRegistry registry_;
   ProxyStats stats_;
+  LoadBalanceCounters balance_;
   std::unique_ptr<asio::ssl::context> tls_;
   std::unique_ptr<asio::ssl::context> backend_tls_;
   std::unique_ptr<ProxyContext> ctx_;

@@ -516,6 +516,16 @@ asio::awaitable<void> ClientSession::HandleQuery(const wire::Packet& command) {
   }
   ctx_.stats.queries_master.fetch_add(1, std::memory_order_relaxed);
   AfterResponse(*r.outcome, &c, master_);
+  // Without session tracking on this connection (the client did not negotiate it) the OK
+  // carried no GTID: ask for it, so read-your-writes still holds for this session.
+  if (ctx_.config.routing.read_consistency == conf::ReadConsistency::kSession && !r.outcome->err &&
+      route_by->kind != StatementKind::kRead && !state_.in_transaction() && master_.open() &&
+      !wire::Has(master_.conn->capabilities(), wire::cap::kSessionTrack)) {
+    auto g = co_await RunInternal(*master_.conn, "SELECT @@last_gtid");
+    if (g.first_value) {
+      if (auto pos = ParseGtidPosition(*g.first_value); pos && !pos->empty()) state_.OnWriteGtid(pos->back());
+    }
+  }
 }
 
 asio::awaitable<void> ClientSession::HandleOther(const wire::Packet& command) {

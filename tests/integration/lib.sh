@@ -68,7 +68,7 @@ write_config() {
     printf '%s\n' "$extra" >>"$file"
   fi
 }
-proxy_sql() { mariadb --no-defaults -h127.0.0.1 -P"$PROXY_PORT" -uapp -papp_pw -N -B -e "$1" app; }
+proxy_sql() { mariadb --no-defaults -h127.0.0.1 -P"$PROXY_PORT" -uapp -papp_pw ${PROXY_SSL_ARGS:-} -N -B -e "$1" app; }
 # start_proxy_default [EXTRA_YAML]: config + start + wait until the proxy has found the master.
 start_proxy_default() {
   write_config "$TEST_TMP/switchyard.yaml" "${1:-}"

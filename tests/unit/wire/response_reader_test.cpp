@@ -318,3 +318,46 @@ TEST(ResponseReader, GarbageIsAnError) {
 
 }  // namespace
 }  // namespace switchyard::wire
+
+namespace switchyard::wire {
+namespace {
+
+// Session 4 (real MariaDB 10.11, DEPRECATE_EOF): every response completes exactly at its end.
+TEST(ResponseReaderOnRealDeprecateEof, AllResponsesCompleteAtTheirLastFrame) {
+  const Capabilities caps =
+      cap::kFoundRows | cap::kLongFlag | cap::kConnectWithDb | cap::kLocalFiles |
+      cap::kIgnoreSpace | cap::kProtocol41 | cap::kInteractive | cap::kTransactions |
+      cap::kSecureConnection | cap::kMultiStatements | cap::kMultiResults | cap::kPsMultiResults |
+      cap::kPluginAuth | cap::kPluginAuthLenencClientData | cap::kSessionTrack | cap::kDeprecateEof;
+  struct Case {
+    const char* command;
+    const char* response;
+    uint64_t rows;
+    size_t result_sets;
+    bool cursor;
+  };
+  const Case cases[] = {
+      {captured::kDeofSelectCommand, captured::kDeofSelectResponse, 3, 1, false},
+      {captured::kDeofMultiCommand, captured::kDeofMultiResponse, 2, 2, false},
+      {captured::kDeofEmptyCommand, captured::kDeofEmptyResponse, 0, 1, false},
+      {captured::kDeofPrepareCommand, captured::kDeofPrepareResponse, 0, 0, false},
+      {captured::kDeofExecuteCursorCommand, captured::kDeofExecuteCursorResponse, 0, 1, true},
+      {captured::kDeofFetchCommand, captured::kDeofFetchResponse, 2, 0, false},
+      {captured::kDeofFetchEndCommand, captured::kDeofFetchEndResponse, 1, 0, false},
+      {captured::kDeofExecuteCommand, captured::kDeofExecuteResponse, 3, 1, false},
+      {captured::kDeofPingCommand, captured::kDeofPingResponse, 0, 0, false},
+  };
+  ResponseReader r(caps);
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.command);
+    ASSERT_EQ(*r.StartFromCommand(testing::FramePayloads(c.command)[0]), ResponseStep::kNeedMore);
+    EXPECT_EQ(FeedAll(r, testing::FramePayloads(c.response)), ResponseStep::kComplete);
+    EXPECT_EQ(r.outcome().rows, c.rows);
+    EXPECT_EQ(r.outcome().result_sets, c.result_sets);
+    EXPECT_EQ(r.outcome().cursor_opened, c.cursor);
+    EXPECT_FALSE(r.outcome().failed());
+  }
+}
+
+}  // namespace
+}  // namespace switchyard::wire

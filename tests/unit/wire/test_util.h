@@ -22,11 +22,18 @@ inline std::vector<Bytes> FramePayloads(std::string_view hex) {
   return out;
 }
 
-inline std::vector<Frame> Frames(const Bytes& wire) {
+// A frame with its own copy of the payload (PacketReader's views die with the reader).
+struct OwnedFrame {
+  uint8_t seq = 0;
+  Bytes payload;
+};
+inline std::vector<OwnedFrame> Frames(const Bytes& wire) {
   PacketReader r;
   r.Feed(wire);
-  std::vector<Frame> out;
-  while (auto f = r.NextFrame()) out.push_back(*f);
+  std::vector<OwnedFrame> out;
+  while (auto f = r.NextFrame())
+    out.push_back({f->seq, Bytes(f->payload.begin(), f->payload.end())});
+  EXPECT_EQ(r.buffered(), 0u);
   return out;
 }
 

@@ -22,6 +22,7 @@ struct BackendLogin {
   uint8_t charset = wire::kCharsetUtf8mb4GeneralCi;
   wire::ConnectAttributes attributes;
   std::chrono::milliseconds timeout{5000};
+  asio::ssl::context* tls = nullptr;  // use TLS when the server offers it
 };
 
 // Outcome of Connect(): connected, or the server's ERR (to forward as is), or a transport error.
@@ -48,8 +49,7 @@ class BackendConnection {
   bool is_open() const { return channel_ && channel_->is_open(); }
 
  private:
-  asio::awaitable<ConnectOutcome> Authenticate(const BackendLogin& login,
-                                               const wire::HandshakeV10& greeting);
+  asio::awaitable<ConnectOutcome> Authenticate(const BackendLogin& login);
 
   asio::any_io_executor executor_;
   std::string server_name_;

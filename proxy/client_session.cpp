@@ -13,9 +13,11 @@
 #include "proxy/deadline.h"
 #include "wire/auth.h"
 #include "wire/handshake.h"
+#include "wire/server_handshake.h"
 #include "wire/ok_err_eof.h"
 #include "wire/payload_reader.h"
 #include "wire/payload_writer.h"
+#include "wire/commands.h"
 
 namespace switchyard::proxy {
 namespace {
@@ -139,90 +141,72 @@ asio::awaitable<void> ClientSession::SendOk(uint8_t seq) {
 }
 
 asio::awaitable<bool> ClientSession::Handshake() {
-  wire::HandshakeV10 greeting;
-  greeting.server_version = std::string(kServerVersion);
-  greeting.connection_id = id_;
-  greeting.scramble = wire::GenerateScramble();
-  greeting.capabilities = ServerCapabilities(ctx_.tls != nullptr);
-  greeting.charset = wire::kCharsetUtf8mb4GeneralCi;
-  greeting.status_flags = wire::status::kAutocommit;
-  greeting.auth_plugin_name = std::string(kNative);
-  wire::Bytes buf;
-  wire::AppendPacket(buf, 0, greeting.Encode());
-  if (!(co_await client_.Write(buf)).ok()) co_return false;
-
-  auto pkt = co_await client_.ReadPacket();
-  if (!pkt.ok()) co_return false;
-  if (wire::IsSslRequest(pkt->payload)) {
-    if (!ctx_.tls) co_return false;
-    if (Status s = co_await client_.StartTlsServer(*ctx_.tls); !s.ok()) {
-      spdlog::info("session {}: TLS from {} failed: {}", id_, peer_, s.error().message);
-      co_return false;
+  wire::ServerHandshakeOptions opts;
+  opts.server_version = std::string(kServerVersion);
+  opts.connection_id = id_;
+  opts.tls_available = ctx_.tls != nullptr;
+  opts.tls_required = ctx_.config.tls.require;
+  opts.client_host = peer_;
+  wire::ServerHandshake hs(opts, [this](std::string_view user) { return ctx_.users.Lookup(user); });
+  wire::HandshakeAction action = hs.Start();
+  for (;;) {
+    switch (action) {
+      case wire::HandshakeAction::kWriteThenRead:
+        if (!(co_await client_.Write(hs.output())).ok()) co_return false;
+        [[fallthrough]];
+      case wire::HandshakeAction::kRead: {
+        auto pkt = co_await client_.ReadPacket();
+        if (!pkt.ok()) co_return false;
+        action = hs.OnPacket(pkt->payload, pkt->seq);
+        continue;
+      }
+      case wire::HandshakeAction::kStartTls:
+        if (Status s = co_await client_.StartTlsServer(*ctx_.tls); !s.ok()) {
+          spdlog::info("session {}: TLS from {} failed: {}", id_, peer_, s.error().message);
+          co_return false;
+        }
+        action = hs.OnTlsEstablished();
+        continue;
+      case wire::HandshakeAction::kWriteThenStartTls:  // client-side action; not ours
+      case wire::HandshakeAction::kFail:
+        spdlog::info("session {}: handshake from {} failed: {}", id_, peer_, hs.error());
+        co_return false;
+      case wire::HandshakeAction::kWriteThenFail:
+        (void)co_await client_.Write(hs.output());
+        if (hs.error().find("ccess denied") != std::string::npos) {
+          ctx_.stats.auth_failures.fetch_add(1, std::memory_order_relaxed);
+          spdlog::warn("session {}: access denied for user '{}' from {} ({})", id_, hs.result().user, peer_,
+                       ctx_.users.Has(hs.result().user) ? "wrong password" : "unknown user");
+        } else {
+          spdlog::info("session {}: handshake from {} refused: {}", id_, peer_, hs.error());
+        }
+        co_return false;
+      case wire::HandshakeAction::kDone:
+      case wire::HandshakeAction::kWriteThenDone:
+        break;
     }
-    pkt = co_await client_.ReadPacket();
-    if (!pkt.ok()) co_return false;
+    break;
   }
-  uint8_t seq = pkt->last_seq + 1;
-  auto resp = wire::HandshakeResponse41::Decode(pkt->payload);
-  if (!resp.ok()) {
-    spdlog::info("session {}: malformed handshake response from {}: {}", id_, peer_, resp.error().message);
-    co_await SendError(seq, 1043, "08S01", "Bad handshake");
-    co_return false;
-  }
-  client_caps_ = resp->capabilities & greeting.capabilities;
-  user_ = resp->username;
-  if (ctx_.config.tls.require && !client_.tls()) {
-    co_await SendError(seq, 3159, "HY000",
-                       "Connections using insecure transport are prohibited while --require_secure_transport=ON.");
-    co_return false;
-  }
-
-  wire::Bytes token = resp->auth_response;
-  wire::Bytes scramble = greeting.scramble;
-  bool plugin_auth = wire::Has(resp->capabilities, wire::cap::kPluginAuth);
-  if (plugin_auth && resp->auth_plugin_name != kNative) {
-    // caching_sha2_password (MySQL 8 connectors) or anything else: switch to native with a
-    // fresh scramble; every connector supports it.
-    wire::AuthSwitchRequest sw;
-    sw.plugin_name = std::string(kNative);
-    scramble = wire::GenerateScramble();
-    sw.plugin_data = scramble;
-    sw.plugin_data.push_back(0);
-    buf.clear();
-    wire::AppendPacket(buf, seq, sw.Encode());
-    if (!(co_await client_.Write(buf)).ok()) co_return false;
-    auto answer = co_await client_.ReadPacket();
-    if (!answer.ok()) co_return false;
-    seq = answer->last_seq + 1;
-    token.assign(answer->payload.begin(), answer->payload.end());
-  }
-
-  auto creds = ctx_.users.Verify(user_, token, scramble);
-  if (!creds) {
-    ctx_.stats.auth_failures.fetch_add(1, std::memory_order_relaxed);
-    spdlog::warn("session {}: access denied for user '{}' from {} ({})", id_, user_, peer_,
-                 ctx_.users.Has(user_) ? "wrong password" : "unknown user");
-    wire::Bytes out;
-    wire::AppendPacket(out, seq, wire::ErrPacket::AccessDenied(user_, peer_, !token.empty()).Encode());
-    (void)co_await client_.Write(out);
-    co_return false;
-  }
-  login_.credentials = *creds;
-  login_.database = resp->database;
+  // Authenticated. hs.output() holds the OK; it waits until the master connection is up,
+  // because the backend validates the initial database (ERR 1049) and our identity there.
+  const wire::ServerHandshakeResult& r = hs.result();
+  client_caps_ = r.negotiated;
+  user_ = r.user;
+  scramble_ = hs.greeting().scramble;
+  login_.credentials = ctx_.users.CredentialsFor(r.user, r.password_sha1);
+  login_.database = r.database;
   login_.client_capabilities = client_caps_;
-  login_.charset = resp->charset;
-  login_.attributes = resp->attributes;
+  login_.charset = r.charset;
+  login_.attributes = r.attributes;
   login_.timeout = std::chrono::milliseconds(ctx_.config.monitor.timeout_ms * 5);
-
-  // The backend validates the initial database (ERR 1049) and our identity there, so the
-  // client's OK waits for the master connection.
-  scramble_ = scramble;
-  state_.OnDatabaseChanged(resp->database);
-  BackendConnection* master = co_await Master(seq);
+  login_.tls = ctx_.backend_tls;
+  state_.OnDatabaseChanged(r.database);
+  uint8_t ok_seq = static_cast<uint8_t>(hs.next_seq() - 1);
+  BackendConnection* master = co_await Master(ok_seq);
   if (!master) co_return false;
-  co_await SendOk(seq);
-  spdlog::debug("session {}: user '{}' from {} connected, master {} thread {}", id_, user_, peer_,
-                master->server_name(), master->thread_id());
+  if (!(co_await client_.Write(hs.output())).ok()) co_return false;
+  spdlog::debug("session {}: user '{}' from {} connected{}, master {} thread {}", id_, user_, peer_,
+                client_.tls() ? " with TLS" : "", master->server_name(), master->thread_id());
   co_return true;
 }
 
@@ -432,10 +416,10 @@ asio::awaitable<void> ClientSession::CommandLoop() {
     uint8_t cmd = pkt->payload[0];
     uint8_t seq = pkt->last_seq + 1;
     if (cmd == static_cast<uint8_t>(wire::Command::kQuit)) co_return;
-    if (cmd == static_cast<uint8_t>(wire::Command::kProcessKill) && pkt->payload.size() >= 5) {
-      uint32_t target = pkt->payload[1] | (pkt->payload[2] << 8) | (pkt->payload[3] << 16) |
-                        (static_cast<uint32_t>(pkt->payload[4]) << 24);
-      co_await HandleKill(target, false, seq);
+    if (cmd == static_cast<uint8_t>(wire::Command::kProcessKill)) {
+      auto kill = wire::ComProcessKill::Decode(pkt->payload);
+      if (kill.ok()) co_await HandleKill(kill->connection_id, false, seq);
+      else co_await SendError(seq, 1047, "08S01", "Unknown command");
     } else if (cmd == static_cast<uint8_t>(wire::Command::kQuery)) {
       co_await HandleQuery(*pkt);
     } else if (cmd == static_cast<uint8_t>(wire::Command::kChangeUser)) {
@@ -637,27 +621,16 @@ asio::awaitable<void> ClientSession::HandleChangeUser(const wire::Packet& comman
   // The client's token answers the proxy's scramble, so the proxy authenticates it and then
   // opens fresh backend connections as the new user (COM_CHANGE_USER resets the session anyway).
   uint8_t seq = command.last_seq + 1;
-  wire::PayloadReader r(command.payload, "COM_CHANGE_USER");
-  r.U8("command");
-  std::string user(r.NulString("user"));
-  wire::Bytes token;
-  if (wire::Has(client_caps_, wire::cap::kSecureConnection)) {
-    uint8_t len = r.U8("auth length");
-    auto b = r.FixedBytes(len, "auth response");
-    token.assign(b.begin(), b.end());
-  } else {
-    auto b = r.NulString("auth response");
-    token.assign(b.begin(), b.end());
-  }
-  std::string db(r.NulString("database"));
-  uint8_t charset = login_.charset;
-  std::string plugin;
-  if (r.remaining() >= 2) charset = static_cast<uint8_t>(r.U16("charset"));
-  if (wire::Has(client_caps_, wire::cap::kPluginAuth) && !r.at_end()) plugin = std::string(r.NulOrEofString("plugin"));
-  if (!r.ok()) {
+  auto cu = wire::ComChangeUser::Decode(command.payload, client_caps_);
+  if (!cu.ok()) {
     co_await SendError(seq, 1047, "08S01", "Unknown command");
     co_return;
   }
+  std::string user = cu->user;
+  wire::Bytes token = cu->auth_response;
+  std::string db = cu->database;
+  uint8_t charset = static_cast<uint8_t>(cu->charset);
+  const std::string& plugin = cu->auth_plugin_name;
   if (!plugin.empty() && plugin != kNative) {
     wire::AuthSwitchRequest sw;
     sw.plugin_name = std::string(kNative);

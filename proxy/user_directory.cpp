@@ -34,4 +34,21 @@ std::optional<BackendCredentials> UserDirectory::Verify(const std::string& user,
   return creds;
 }
 
+std::optional<wire::ServerCredential> UserDirectory::Lookup(std::string_view user) const {
+  auto it = users_.find(std::string(user));
+  if (it == users_.end()) return std::nullopt;
+  return wire::ServerCredential{it->second.stage2};
+}
+
+BackendCredentials UserDirectory::CredentialsFor(const std::string& user,
+                                                 const std::optional<wire::Sha1Digest>& sha1) const {
+  BackendCredentials creds{user, std::nullopt, sha1, false};
+  auto it = users_.find(user);
+  if (it != users_.end()) {
+    creds.password = it->second.password;
+    creds.empty_password = !it->second.stage2.has_value();
+  }
+  return creds;
+}
+
 }  // namespace switchyard::proxy

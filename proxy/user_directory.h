@@ -9,6 +9,7 @@
 
 #include "conf/config.h"
 #include "wire/auth.h"
+#include "wire/server_handshake.h"
 
 namespace switchyard::proxy {
 
@@ -28,6 +29,10 @@ class UserDirectory {
   std::optional<BackendCredentials> Verify(const std::string& user, wire::BytesView token,
                                            wire::BytesView scramble) const;
   bool Has(const std::string& user) const { return users_.count(user) != 0; }
+  // For wire::ServerHandshake: what is stored for `user` (nullopt: unknown user).
+  std::optional<wire::ServerCredential> Lookup(std::string_view user) const;
+  // Backend login material for an authenticated user; `sha1` is what the client's token revealed.
+  BackendCredentials CredentialsFor(const std::string& user, const std::optional<wire::Sha1Digest>& sha1) const;
 
  private:
   struct Entry {

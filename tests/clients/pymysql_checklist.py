@@ -164,7 +164,7 @@ check("user variable readable after SET", query(p, "SELECT @x")[0][0] == 5)
 p.select_db("app")
 ok_reset = True
 try:
-    p._execute_command(0x1F  # COM_RESET_CONNECTION, b"")
+    p._execute_command(0x1F, b"")  # COM_RESET_CONNECTION
     p._read_ok_packet()
 except Exception as e:  # noqa: BLE001
     ok_reset = False

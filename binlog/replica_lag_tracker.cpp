@@ -7,7 +7,9 @@
 namespace switchyard::binlog {
 namespace {
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
@@ -82,8 +84,7 @@ Status ReplicaLagTracker::ObserveMasterPosition(std::string_view gtid_binlog_pos
   return Status::Ok();
 }
 
-void ReplicaLagTracker::Append(Domain& d, uint64_t first_seq, uint64_t last_seq,
-                               uint64_t time_ms) {
+void ReplicaLagTracker::Append(Domain& d, uint64_t first_seq, uint64_t last_seq, uint64_t time_ms) {
   // Times never go backwards inside a domain, so the "oldest unapplied" search stays a
   // binary search even if the caller's clock steps back.
   if (!d.ranges.empty()) time_ms = std::max(time_ms, d.ranges.back().time_ms);
@@ -94,9 +95,8 @@ void ReplicaLagTracker::Append(Domain& d, uint64_t first_seq, uint64_t last_seq,
 }
 
 void ReplicaLagTracker::Prune(Domain& d, uint64_t newest_time_ms) {
-  while (!d.ranges.empty() &&
-         (d.ranges.size() > limits_.max_entries ||
-          newest_time_ms - d.ranges.front().time_ms > limits_.max_age_ms)) {
+  while (!d.ranges.empty() && (d.ranges.size() > limits_.max_entries ||
+                               newest_time_ms - d.ranges.front().time_ms > limits_.max_age_ms)) {
     d.horizon_seq = d.ranges.front().last_seq;
     d.horizon_time_ms = d.ranges.front().time_ms;
     d.ranges.pop_front();
@@ -115,9 +115,8 @@ LagEstimate ReplicaLagTracker::Lag(const AppliedSeqByDomain& applied, uint64_t n
       oldest_unapplied_ms = d.horizon_time_ms;
       lower_bound = true;
     } else {
-      auto range = std::upper_bound(
-          d.ranges.begin(), d.ranges.end(), applied_seq,
-          [](uint64_t seq, const Range& r) { return seq < r.last_seq; });
+      auto range = std::upper_bound(d.ranges.begin(), d.ranges.end(), applied_seq,
+                                    [](uint64_t seq, const Range& r) { return seq < r.last_seq; });
       // applied_seq < last_seq guarantees a range ends after it.
       oldest_unapplied_ms = range == d.ranges.end() ? d.horizon_time_ms : range->time_ms;
     }
@@ -130,8 +129,7 @@ LagEstimate ReplicaLagTracker::Lag(const AppliedSeqByDomain& applied, uint64_t n
   return worst;
 }
 
-Result<LagEstimate> ReplicaLagTracker::Lag(std::string_view gtid_slave_pos,
-                                           uint64_t now_ms) const {
+Result<LagEstimate> ReplicaLagTracker::Lag(std::string_view gtid_slave_pos, uint64_t now_ms) const {
   auto parsed = ParseAppliedPosition(gtid_slave_pos);
   if (!parsed) return parsed.error();
   return Lag(*parsed, now_ms);

@@ -65,10 +65,10 @@ class ReplicaLagTracker {
     uint64_t time_ms;
   };
   struct Domain {
-    std::deque<Range> ranges;       // ascending seq, non-decreasing time
-    uint64_t last_seq = 0;          // highest seq_no known (recorded or baseline)
-    uint64_t horizon_seq = 0;       // seq_nos <= this are not in `ranges` (baseline or pruned)
-    uint64_t horizon_time_ms = 0;   // latest time any seq_no <= horizon_seq can have
+    std::deque<Range> ranges;      // ascending seq, non-decreasing time
+    uint64_t last_seq = 0;         // highest seq_no known (recorded or baseline)
+    uint64_t horizon_seq = 0;      // seq_nos <= this are not in `ranges` (baseline or pruned)
+    uint64_t horizon_time_ms = 0;  // latest time any seq_no <= horizon_seq can have
     bool seen = false;
   };
 

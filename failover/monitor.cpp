@@ -32,10 +32,14 @@ struct Monitor::Worker {
   ServerProbe probe;  // used only by `thread`
   std::thread thread;
   // Guarded by Monitor::mu_.
-  uint64_t requested_round = 0;  // 0: nothing to do
-  bool busy = false;
-  uint64_t done_round = 0;
+  bool requested = false;  // a check is asked for and not yet picked up
+  bool busy = false;       // a check is running
+  SteadyClock::time_point asked_at;
+  bool has_result = false;  // a finished check the monitor has not consumed yet
   ProbeResult result;
+  // Monitor-thread only: wait for this server in the next round? Only if its last check
+  // succeeded; a failing or hung server is checked in the background instead.
+  bool wait_for = true;
 };
 
 Monitor::Monitor(const conf::Config& config, std::shared_ptr<proxy::TopologyHolder> topology)
@@ -111,55 +115,59 @@ void Monitor::MonitorLoop() {
 void Monitor::WorkerLoop(Worker& worker) {
   std::unique_lock lk(mu_);
   while (true) {
-    work_cv_.wait(lk, [&] { return stopping_ || worker.requested_round != 0; });
+    work_cv_.wait(lk, [&] { return stopping_ || worker.requested; });
     if (stopping_) return;
-    uint64_t round = worker.requested_round;
-    worker.requested_round = 0;
+    worker.requested = false;
     worker.busy = true;
     lk.unlock();
     ProbeResult result = worker.probe.Check();
     lk.lock();
     worker.busy = false;
     worker.result = std::move(result);
-    worker.done_round = round;
+    worker.has_result = true;
     done_cv_.notify_all();
   }
 }
 
 std::vector<std::optional<ProbeResult>> Monitor::ProbeAll() {
-  std::vector<std::optional<ProbeResult>> results(workers_.size());
-  std::vector<bool> asked(workers_.size(), false);
+  const auto timeout = std::chrono::milliseconds(config_.monitor.timeout_ms);
+  std::vector<std::optional<ProbeResult>> outcomes(workers_.size());
   std::unique_lock lk(mu_);
-  const uint64_t round = ++round_;
+  const auto start = SteadyClock::now();
+  std::vector<bool> wait(workers_.size(), false);
   for (size_t i = 0; i < workers_.size(); ++i) {
     Worker& w = *workers_[i];
-    if (!w.busy && w.requested_round == 0) {
-      w.requested_round = round;
-      asked[i] = true;
+    if (w.has_result) continue;  // a late answer from an earlier round: taken below
+    if (!w.busy && !w.requested) {
+      w.requested = true;
+      w.asked_at = start;
+      wait[i] = w.wait_for;
     }
   }
   work_cv_.notify_all();
-  // A hung server costs this round at most one timeout; its worker keeps waiting on its own.
-  const auto deadline = SteadyClock::now() + std::chrono::milliseconds(config_.monitor.timeout_ms);
-  done_cv_.wait_until(lk, deadline, [&] {
+  // Only servers that answered last time are waited for, and for at most one timeout, so a
+  // hung server never slows down the checks of the others.
+  done_cv_.wait_until(lk, start + timeout, [&] {
     if (stopping_) return true;
     for (size_t i = 0; i < workers_.size(); ++i) {
-      if (asked[i] && workers_[i]->done_round != round) return false;
+      if (wait[i] && !workers_[i]->has_result) return false;
     }
     return true;
   });
+  const auto now = SteadyClock::now();
   for (size_t i = 0; i < workers_.size(); ++i) {
     Worker& w = *workers_[i];
-    if (asked[i] && w.done_round == round) {
-      results[i] = std::move(w.result);
-    } else if (asked[i]) {
-      results[i] = FailedProbe("check timed out after " +
-                               std::to_string(config_.monitor.timeout_ms) + " ms");
-    } else {
-      results[i] = FailedProbe("previous check still running (server not answering)");
+    if (w.has_result) {
+      outcomes[i] = std::move(w.result);
+      w.has_result = false;
+    } else if (now - w.asked_at >= timeout) {
+      auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(now - w.asked_at);
+      outcomes[i] = FailedProbe("no answer within " + std::to_string(waited.count()) + " ms");
     }
+    // else: still running within its timeout: no outcome this round.
+    if (outcomes[i]) w.wait_for = outcomes[i]->ok;
   }
-  return results;
+  return outcomes;
 }
 
 void Monitor::RunRound() {
@@ -172,9 +180,10 @@ void Monitor::RunRound() {
 
   for (size_t i = 0; i < observations_.size(); ++i) {
     ServerObservation& obs = observations_[i];
-    ProbeResult& r = *results[i];
     obs.lag_ms.reset();
     obs.lag_is_lower_bound = false;
+    if (!results[i]) continue;  // check still running: nothing new about this server
+    ProbeResult& r = *results[i];
     if (r.ok) {
       obs.ok_this_round = true;
       obs.consecutive_failures = 0;
@@ -210,9 +219,10 @@ void Monitor::RunRound() {
             .count());
     for (size_t i = 0; i < observations_.size(); ++i) {
       ServerCheckStats& s = stats_.servers[i];
-      ++s.checks_total;
-      if (!observations_[i].ok_this_round) ++s.failures_total;
       s.consecutive_failures = observations_[i].consecutive_failures;
+      if (!results[i]) continue;
+      ++s.checks_total;
+      if (!results[i]->ok) ++s.failures_total;
       if (results[i]->ok) s.last_duration_ms = observations_[i].last_good->duration_ms;
     }
   }
@@ -301,7 +311,7 @@ void Monitor::ReportTransitions(const proxy::Topology& before, const proxy::Topo
                                 const RoleDecision& roles) {
   for (const proxy::ServerView& now : after.servers) {
     const proxy::ServerView* was = before.Find(now.name);
-    if (was && was->role == now.role && was->state == now.state) continue;
+    if (reported_once_ && was && was->role == now.role && was->state == now.state) continue;
     auto level = now.state == proxy::ServerState::kUp ? spdlog::level::info : spdlog::level::warn;
     spdlog::log(level, "monitor: {}: {}/{} -> {}/{}{}{}", now.name,
                 was ? proxy::ToString(was->role) : "-", was ? proxy::ToString(was->state) : "-",
@@ -309,6 +319,7 @@ void Monitor::ReportTransitions(const proxy::Topology& before, const proxy::Topo
                 now.detail.empty() ? "" : ": ", now.detail);
   }
 
+  reported_once_ = true;
   if (roles.problem != last_problem_) {
     last_problem_ = roles.problem;
     if (!roles.problem.empty()) OnNoMaster(roles.problem);

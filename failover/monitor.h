@@ -1,7 +1,8 @@
 // The health monitor: on its own thread, every monitor.interval_ms it checks every server
-// (each on its own probe thread, so a hung server costs the round at most one timeout and
-// never delays the others' checks), discovers roles, measures replica lag and publishes a
-// new proxy::Topology into the shared TopologyHolder. Failover decisions are stubs for now.
+// (each on its own probe thread; a round waits at most one timeout, and only for servers
+// that answered their previous check, so a hung server never slows the others' checks), discovers
+// roles, measures replica lag and publishes a new proxy::Topology into the shared TopologyHolder.
+// Failover decisions are stubs for now.
 #pragma once
 
 #include <condition_variable>
@@ -60,6 +61,8 @@ class Monitor {
   void MonitorLoop();
   void RunRound();
   void WorkerLoop(Worker& worker);
+  // One outcome per server: a finished check, a synthesized "no answer" failure once a check
+  // runs past timeout_ms, or nullopt while a check is still running within its timeout.
   std::vector<std::optional<ProbeResult>> ProbeAll();
   void MeasureLag(std::vector<ServerObservation>& observations, const RoleDecision& roles);
   void PublishLocked(proxy::Topology next);
@@ -79,7 +82,6 @@ class Monitor {
   std::condition_variable work_cv_;  // workers wait for a round request
   std::condition_variable done_cv_;  // the monitor waits for results
   std::vector<std::unique_ptr<Worker>> workers_;
-  uint64_t round_ = 0;
   bool stopping_ = false;
 
   // Monitor-thread state (RunRound is the only writer).
@@ -89,6 +91,7 @@ class Monitor {
   bool tracker_fed_ = false;    // has seen that master's position at least once
   bool master_suspected_ = false;
   std::string last_problem_;
+  bool reported_once_ = false;  // the first round logs every server's state
 
   // Guarded by publish_mu_: maintenance flags and every Publish() (monitor and admin).
   mutable std::mutex publish_mu_;

@@ -1,0 +1,182 @@
+#include "admin/admin_handler.h"
+
+#include <openssl/crypto.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/beast/version.hpp>
+#include <exception>
+
+namespace switchyard::admin {
+namespace {
+
+constexpr std::string_view kMaintenancePrefix = "/v1/servers/";
+constexpr std::string_view kMaintenanceSuffix = "/maintenance";
+
+Response JsonResponse(const Request& req, http::status status, const nlohmann::ordered_json& body) {
+  Response res{status, req.version()};
+  res.set(http::field::server, "switchyard");
+  res.set(http::field::content_type, "application/json");
+  res.keep_alive(req.keep_alive());
+  res.body() = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  res.prepare_payload();
+  return res;
+}
+
+Response Error(const Request& req, http::status status, std::string_view error,
+               std::string_view detail) {
+  return JsonError(status, error, detail, req.version(), req.keep_alive());
+}
+
+Response MethodNotAllowed(const Request& req, std::string_view allowed) {
+  Response res = Error(req, http::status::method_not_allowed, "method not allowed",
+                       std::string(req.method_string()) + " " + std::string(req.target()) +
+                           " (allowed: " + std::string(allowed) + ")");
+  res.set(http::field::allow, std::string(allowed));
+  return res;
+}
+
+}  // namespace
+
+Response JsonError(http::status status, std::string_view error, std::string_view detail,
+                   unsigned version, bool keep_alive) {
+  Response res{status, version};
+  res.set(http::field::server, "switchyard");
+  res.set(http::field::content_type, "application/json");
+  res.keep_alive(keep_alive);
+  nlohmann::ordered_json body;
+  body["error"] = error;
+  body["detail"] = detail;
+  // Invalid UTF-8 (echoed from a request target) is replaced, never thrown on.
+  res.body() = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  res.prepare_payload();
+  return res;
+}
+
+AdminHandler::AdminHandler(std::string token, AdminHooks hooks)
+    : expected_authorization_(token.empty() ? "" : "Bearer " + token), hooks_(std::move(hooks)) {}
+
+bool AdminHandler::Authorized(const Request& request) const {
+  if (expected_authorization_.empty()) return true;
+  auto it = request.find(http::field::authorization);
+  if (it == request.end()) return false;
+  std::string_view given(it->value().data(), it->value().size());
+  // Constant time in the content; the length of a token is not a secret worth hiding.
+  return given.size() == expected_authorization_.size() &&
+         CRYPTO_memcmp(given.data(), expected_authorization_.data(), given.size()) == 0;
+}
+
+Response AdminHandler::Handle(const Request& request) const {
+  try {
+    if (!Authorized(request)) {
+      Response res = Error(request, http::status::unauthorized, "unauthorized",
+                           "missing or wrong \"Authorization: Bearer <token>\" header");
+      res.set(http::field::www_authenticate, "Bearer");
+      return res;
+    }
+    return Route(request);
+  } catch (const std::exception& e) {
+    spdlog::error("admin: {} {}: {}", std::string(request.method_string()),
+                  std::string(request.target()), e.what());
+    return Error(request, http::status::internal_server_error, "internal error", e.what());
+  } catch (...) {
+    return Error(request, http::status::internal_server_error, "internal error", "unknown");
+  }
+}
+
+Response AdminHandler::Route(const Request& request) const {
+  std::string_view target(request.target().data(), request.target().size());
+  std::string_view path = target.substr(0, target.find('?'));
+  const http::verb method = request.method();
+  const bool get = method == http::verb::get;
+
+  if (path == "/v1/status") {
+    if (!get) return MethodNotAllowed(request, "GET");
+    return JsonResponse(request, http::status::ok,
+                        RenderStatus(*hooks_.topology(), hooks_.connections));
+  }
+  if (path == "/metrics") {
+    if (!get) return MethodNotAllowed(request, "GET");
+    Response res{http::status::ok, request.version()};
+    res.set(http::field::server, "switchyard");
+    res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    res.keep_alive(request.keep_alive());
+    failover::MonitorStats stats =
+        hooks_.monitor_stats ? hooks_.monitor_stats() : failover::MonitorStats{};
+    res.body() = RenderMetrics(*hooks_.topology(), stats, hooks_.connections);
+    res.prepare_payload();
+    return res;
+  }
+  if (path == "/v1/switchover" || path == "/v1/failover") {
+    if (method != http::verb::post) return MethodNotAllowed(request, "POST");
+    return Error(request, http::status::not_implemented, "not implemented yet",
+                 std::string(path.substr(4)) + " is planned work");
+  }
+  if (path.size() > kMaintenancePrefix.size() + kMaintenanceSuffix.size() &&
+      path.starts_with(kMaintenancePrefix) && path.ends_with(kMaintenanceSuffix)) {
+    std::string_view server =
+        path.substr(kMaintenancePrefix.size(),
+                    path.size() - kMaintenancePrefix.size() - kMaintenanceSuffix.size());
+    if (server.find('/') == std::string_view::npos) {
+      if (method != http::verb::post && method != http::verb::delete_) {
+        return MethodNotAllowed(request, "POST, DELETE");
+      }
+      return Maintenance(request, server);
+    }
+  }
+  return Error(request, http::status::not_found, "not found",
+               "no endpoint " + std::string(path) +
+                   " (try GET /v1/status, GET /metrics, POST /v1/switchover, POST /v1/failover, "
+                   "POST|DELETE /v1/servers/{name}/maintenance)");
+}
+
+Response AdminHandler::Maintenance(const Request& request, std::string_view server) const {
+  const bool on = request.method() == http::verb::post;
+  bool pause_replication = false;
+  std::string reason;
+  if (on && !request.body().empty()) {
+    auto body = nlohmann::json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
+    if (body.is_discarded() || !body.is_object()) {
+      return Error(
+          request, http::status::bad_request, "bad request",
+          "body must be a JSON object like {\"reason\":\"backup\",\"pause_replication\":true}");
+    }
+    if (body.contains("reason")) {
+      if (!body["reason"].is_string()) {
+        return Error(request, http::status::bad_request, "bad request", "reason must be a string");
+      }
+      reason = body["reason"].get<std::string>();
+    }
+    if (body.contains("pause_replication")) {
+      if (!body["pause_replication"].is_boolean()) {
+        return Error(request, http::status::bad_request, "bad request",
+                     "pause_replication must be true or false");
+      }
+      pause_replication = body["pause_replication"].get<bool>();
+    }
+  }
+  if (!hooks_.set_maintenance) {
+    return Error(request, http::status::not_implemented, "not implemented yet",
+                 "maintenance needs the monitor");
+  }
+  switch (hooks_.set_maintenance(server, on)) {
+    case failover::MaintenanceChange::kUnknownServer:
+      return Error(request, http::status::not_found, "unknown server",
+                   "no server named '" + std::string(server) + "' in the configuration");
+    case failover::MaintenanceChange::kRefusedMaster:
+      return Error(
+          request, http::status::conflict, "refused",
+          std::string(server) + " is the master; use a switchover to take it out of service");
+    case failover::MaintenanceChange::kApplied:
+      break;
+  }
+  spdlog::info("admin: maintenance {} for {}{}", on ? "on" : "off", server,
+               reason.empty() ? "" : " (" + reason + ")");
+  nlohmann::ordered_json body;
+  body["server"] = std::string(server);
+  body["maintenance"] = on;
+  body["replication_paused"] = false;
+  if (pause_replication) body["detail"] = "pausing replication is not implemented yet";
+  return JsonResponse(request, http::status::ok, body);
+}
+
+}  // namespace switchyard::admin

@@ -1,0 +1,36 @@
+#include "app/control_plane.h"
+
+namespace switchyard::app {
+
+ControlPlane::ControlPlane(const conf::Config& config,
+                           std::shared_ptr<proxy::TopologyHolder> topology,
+                           admin::ConnectionCounter connections)
+    : topology_(std::move(topology)),
+      monitor_(std::make_unique<failover::Monitor>(config, topology_)) {
+  admin::AdminHooks hooks;
+  hooks.topology = [holder = topology_] { return holder->Get(); };
+  hooks.monitor_stats = [monitor = monitor_.get()] { return monitor->Stats(); };
+  hooks.set_maintenance = [monitor = monitor_.get()](std::string_view server, bool on) {
+    return monitor->SetMaintenance(server, on);
+  };
+  hooks.connections = std::move(connections);
+  admin_ = std::make_unique<admin::AdminServer>(config.admin, std::move(hooks));
+}
+
+ControlPlane::~ControlPlane() {
+  Stop();
+}
+
+Status ControlPlane::Start() {
+  if (Status st = admin_->Start(); !st) return st;
+  monitor_->Start();
+  return Status::Ok();
+}
+
+void ControlPlane::Stop() {
+  // Admin first: its hooks call into the monitor.
+  if (admin_) admin_->Stop();
+  if (monitor_) monitor_->Stop();
+}
+
+}  // namespace switchyard::app

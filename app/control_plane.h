@@ -1,0 +1,38 @@
+// The control plane of one switchyard process: the health monitor (own thread, publishes
+// topology snapshots into the shared TopologyHolder) and the HTTP admin API (own io thread).
+// Owns both; the TopologyHolder is shared with the data path, which only reads it.
+#pragma once
+
+#include <memory>
+
+#include "admin/admin_server.h"
+#include "admin/status_render.h"
+#include "base/result.h"
+#include "conf/config.h"
+#include "failover/monitor.h"
+#include "proxy/topology.h"
+
+namespace switchyard::app {
+
+class ControlPlane {
+ public:
+  // connections: per-server client connection counts for /v1/status (optional).
+  ControlPlane(const conf::Config& config, std::shared_ptr<proxy::TopologyHolder> topology,
+               admin::ConnectionCounter connections = {});
+  ~ControlPlane();  // Stop()
+  ControlPlane(const ControlPlane&) = delete;
+  ControlPlane& operator=(const ControlPlane&) = delete;
+
+  // Starts the admin API first (so a bad admin.listen fails startup) then the monitor.
+  Status Start();
+  void Stop();
+
+  failover::Monitor& monitor() { return *monitor_; }
+
+ private:
+  std::shared_ptr<proxy::TopologyHolder> topology_;
+  std::unique_ptr<failover::Monitor> monitor_;
+  std::unique_ptr<admin::AdminServer> admin_;
+};
+
+}  // namespace switchyard::app

@@ -1,0 +1,82 @@
+// How far behind a replica is, in milliseconds of master time: the age of the oldest master
+// transaction the replica has not applied (0 when caught up). Pure: times are passed in, no
+// clock, no I/O; one owner (the monitor thread) calls it, so it takes no locks.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string_view>
+
+#include "base/result.h"
+
+namespace switchyard::binlog {
+
+// A replica's applied position, reduced to what lag needs: per MariaDB GTID domain, the
+// highest applied seq_no. (Server ids do not matter: gtid_strict_mode keeps seq_no monotonic
+// within a domain across masters.)
+using AppliedSeqByDomain = std::map<uint32_t, uint64_t>;
+
+// Parses "0-1-42,1-2-7" (gtid_slave_pos / gtid_binlog_pos; empty means nothing applied).
+// Error names the offending entry and its offset.
+Result<AppliedSeqByDomain> ParseAppliedPosition(std::string_view position);
+
+struct LagEstimate {
+  uint64_t lag_ms = 0;
+  // The replica misses transactions older than the window (or committed before tracking
+  // started): lag_ms is a lower bound, the true lag is larger.
+  bool lower_bound = false;
+};
+
+class ReplicaLagTracker {
+ public:
+  struct Limits {
+    size_t max_entries = 100000;  // per domain
+    uint64_t max_age_ms = 10 * 60 * 1000;
+  };
+
+  ReplicaLagTracker() : ReplicaLagTracker(Limits{}) {}
+  explicit ReplicaLagTracker(Limits limits) : limits_(limits) {}
+
+  // Exact feed (the binlog tailer): one master transaction and its commit time, in binlog
+  // order. A seq_no at or below one already recorded for the domain is ignored.
+  void RecordTransaction(uint32_t domain_id, uint32_t server_id, uint64_t seq_no,
+                         uint64_t commit_time_ms);
+
+  // Coarse feed (the monitor): the master's gtid_binlog_pos seen at observed_at_ms. Every
+  // seq_no newer than the last one known for its domain gets observed_at_ms as its commit
+  // time, so the resolution is one observation interval (lag reads up to one interval low).
+  // The first observation of a domain is the baseline: its transactions are older than the
+  // tracker and a replica missing them gets a lower-bound lag (see LagEstimate).
+  Status ObserveMasterPosition(std::string_view gtid_binlog_pos, uint64_t observed_at_ms);
+
+  LagEstimate Lag(const AppliedSeqByDomain& applied, uint64_t now_ms) const;
+  Result<LagEstimate> Lag(std::string_view gtid_slave_pos, uint64_t now_ms) const;
+
+  // Forgets everything (the master changed: its history is not comparable).
+  void Reset() { domains_.clear(); }
+
+ private:
+  // Seq_nos [first_seq, last_seq] sharing one commit time: the coarse feed reveals many
+  // at once, the exact feed records ranges of one.
+  struct Range {
+    uint64_t first_seq;
+    uint64_t last_seq;
+    uint64_t time_ms;
+  };
+  struct Domain {
+    std::deque<Range> ranges;      // ascending seq, non-decreasing time
+    uint64_t last_seq = 0;         // highest seq_no known (recorded or baseline)
+    uint64_t horizon_seq = 0;      // seq_nos <= this are not in `ranges` (baseline or pruned)
+    uint64_t horizon_time_ms = 0;  // latest time any seq_no <= horizon_seq can have
+    bool seen = false;
+  };
+
+  void Append(Domain& domain, uint64_t first_seq, uint64_t last_seq, uint64_t time_ms);
+  void Prune(Domain& domain, uint64_t newest_time_ms);
+
+  Limits limits_;
+  std::map<uint32_t, Domain> domains_;
+};
+
+}  // namespace switchyard::binlog

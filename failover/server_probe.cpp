@@ -1,0 +1,254 @@
+#include "failover/server_probe.h"
+
+#include <mysql.h>
+
+#include <charconv>
+#include <chrono>
+#include <mutex>
+
+namespace switchyard::failover {
+namespace {
+
+uint64_t WallClockMs() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+// mysql_library_init is not thread-safe; every probe thread goes through here first.
+void InitLibraryOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { mysql_library_init(0, nullptr, nullptr); });
+}
+
+const std::optional<std::string>* FindColumn(const ResultRow& row,
+                                             std::initializer_list<std::string_view> names) {
+  for (std::string_view name : names) {
+    for (const auto& [column, value] : row) {
+      if (column == name) return &value;
+    }
+  }
+  return nullptr;
+}
+
+template <class T>
+bool ParseUnsigned(const std::string& text, T& out) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size() && !text.empty();
+}
+
+}  // namespace
+
+const char* ToString(Flavor flavor) {
+  switch (flavor) {
+    case Flavor::kMariaDB:
+      return "mariadb";
+    case Flavor::kMySQL:
+      return "mysql";
+    case Flavor::kUnknown:
+      break;
+  }
+  return "unknown";
+}
+
+Flavor FlavorFromVersion(std::string_view version) {
+  if (version.empty()) return Flavor::kUnknown;
+  if (version.find("MariaDB") != std::string_view::npos) return Flavor::kMariaDB;
+  return Flavor::kMySQL;
+}
+
+Result<ReplicationStatus> ReplicationStatusFromRow(const ResultRow& row) {
+  ReplicationStatus s;
+  auto text = [&](std::initializer_list<std::string_view> names, std::string& out) -> Status {
+    const auto* v = FindColumn(row, names);
+    if (!v) return MakeError("replication status: no column " + std::string(*names.begin()));
+    out = v->value_or("");
+    return Status::Ok();
+  };
+  auto number = [&](std::initializer_list<std::string_view> names, auto& out,
+                    bool required) -> Status {
+    const auto* v = FindColumn(row, names);
+    if (!v) {
+      if (!required) return Status::Ok();
+      return MakeError("replication status: no column " + std::string(*names.begin()));
+    }
+    if (!v->has_value() || (*v)->empty()) return Status::Ok();
+    if (!ParseUnsigned(**v, out)) {
+      return MakeError("replication status: " + std::string(*names.begin()) +
+                       " is not a number: '" + **v + "'");
+    }
+    return Status::Ok();
+  };
+  for (Status st : {text({"Master_Host", "Source_Host"}, s.master_host),
+                    text({"Slave_IO_Running", "Replica_IO_Running"}, s.io_state),
+                    text({"Slave_SQL_Running", "Replica_SQL_Running"}, s.sql_state),
+                    number({"Master_Port", "Source_Port"}, s.master_port, true)}) {
+    if (!st) return st.error();
+  }
+  // Optional on some versions; present on MariaDB 10.x and MySQL 5.7+.
+  (void)text({"Last_IO_Error"}, s.last_io_error);
+  (void)text({"Last_SQL_Error"}, s.last_sql_error);
+  (void)text({"Relay_Master_Log_File", "Relay_Source_Log_File"}, s.relay_master_log_file);
+  (void)text({"Gtid_IO_Pos", "Retrieved_Gtid_Set"}, s.gtid_io_pos);
+  uint32_t master_id = 0;
+  uint64_t behind = 0;
+  const auto* behind_col = FindColumn(row, {"Seconds_Behind_Master", "Seconds_Behind_Source"});
+  for (Status st :
+       {number({"SQL_Delay"}, s.sql_delay, false),
+        number({"Exec_Master_Log_Pos", "Exec_Source_Log_Pos"}, s.exec_master_log_pos, false),
+        number({"Master_Server_Id", "Source_Server_Id"}, master_id, false),
+        number({"Seconds_Behind_Master", "Seconds_Behind_Source"}, behind, false)}) {
+    if (!st) return st.error();
+  }
+  if (master_id != 0) s.master_server_id = master_id;
+  if (behind_col && behind_col->has_value() && !(*behind_col)->empty()) {
+    s.seconds_behind_master = behind;
+  }
+  return s;
+}
+
+void ServerProbe::Closer::operator()(st_mysql* mysql) const {
+  mysql_close(mysql);
+}
+
+ServerProbe::ServerProbe(conf::Endpoint address, ProbeSettings settings)
+    : address_(std::move(address)), settings_(std::move(settings)) {
+  InitLibraryOnce();
+}
+
+ServerProbe::~ServerProbe() = default;
+
+std::string ServerProbe::LastError(std::string_view what) const {
+  std::string out(what);
+  if (conn_) {
+    out += ": ";
+    out += mysql_error(conn_.get());
+    out += " (" + std::to_string(mysql_errno(conn_.get())) + ")";
+  }
+  return out;
+}
+
+Status ServerProbe::Connect() {
+  conn_.reset(mysql_init(nullptr));
+  if (!conn_) return MakeError("mysql_init failed (out of memory)");
+  // libmariadb takes these timeouts in whole seconds; round up so 1500 ms is 2 s, never 0
+  // (0 would mean "wait forever"). The monitor abandons a slower check at timeout_ms anyway.
+  unsigned int seconds = (settings_.timeout_ms + 999) / 1000;
+  if (seconds == 0) seconds = 1;
+  unsigned int protocol = MYSQL_PROTOCOL_TCP;  // "localhost" must not silently mean a socket
+  my_bool no_reconnect = 0;
+  mysql_options(conn_.get(), MYSQL_OPT_CONNECT_TIMEOUT, &seconds);
+  mysql_options(conn_.get(), MYSQL_OPT_READ_TIMEOUT, &seconds);
+  mysql_options(conn_.get(), MYSQL_OPT_WRITE_TIMEOUT, &seconds);
+  mysql_options(conn_.get(), MYSQL_OPT_PROTOCOL, &protocol);
+  mysql_options(conn_.get(), MYSQL_OPT_RECONNECT, &no_reconnect);
+  if (!mysql_real_connect(conn_.get(), address_.host.c_str(), settings_.user.c_str(),
+                          settings_.password.c_str(), nullptr, address_.port, nullptr, 0)) {
+    std::string error = LastError("connect to " + address_.ToString());
+    conn_.reset();
+    return MakeError(std::move(error));
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<ResultRow>> ServerProbe::Query(std::string_view sql, std::string_view what) {
+  if (mysql_real_query(conn_.get(), sql.data(), sql.size()) != 0) {
+    return MakeError(LastError(what));
+  }
+  MYSQL_RES* raw = mysql_store_result(conn_.get());
+  if (!raw) {
+    if (mysql_field_count(conn_.get()) == 0) return std::vector<ResultRow>{};
+    return MakeError(LastError(std::string(what) + ": reading result"));
+  }
+  std::unique_ptr<MYSQL_RES, decltype(&mysql_free_result)> res(raw, &mysql_free_result);
+  unsigned int fields = mysql_num_fields(res.get());
+  MYSQL_FIELD* meta = mysql_fetch_fields(res.get());
+  std::vector<ResultRow> rows;
+  while (MYSQL_ROW row = mysql_fetch_row(res.get())) {
+    unsigned long* lengths = mysql_fetch_lengths(res.get());
+    ResultRow out;
+    out.reserve(fields);
+    for (unsigned int i = 0; i < fields; ++i) {
+      std::optional<std::string> value;
+      if (row[i]) value.emplace(row[i], lengths[i]);
+      out.emplace_back(std::string(meta[i].name, meta[i].name_length), std::move(value));
+    }
+    rows.push_back(std::move(out));
+  }
+  return rows;
+}
+
+Status ServerProbe::ReadVariables(ProbeResult& out) {
+  const char* sql = out.flavor == Flavor::kMariaDB
+                        ? "SELECT @@global.read_only, @@global.server_id, "
+                          "@@global.gtid_binlog_pos, @@global.gtid_slave_pos, "
+                          "@@global.gtid_current_pos"
+                        : "SELECT @@global.read_only, @@global.server_id, @@global.gtid_executed";
+  auto rows = Query(sql, "reading variables");
+  if (!rows) return rows.error();
+  if (rows->size() != 1 || rows->front().size() < 3) {
+    return MakeError("variables query returned an unexpected shape");
+  }
+  const ResultRow& row = rows->front();
+  auto at = [&](size_t i) { return row[i].second.value_or(""); };
+  out.read_only = at(0) != "0";
+  if (!ParseUnsigned(at(1), out.server_id)) {
+    return MakeError("@@server_id is not a number: '" + at(1) + "'");
+  }
+  if (out.flavor == Flavor::kMariaDB) {
+    if (row.size() < 5) return MakeError("variables query returned an unexpected shape");
+    out.gtid_binlog_pos = at(2);
+    out.gtid_slave_pos = at(3);
+    out.gtid_current_pos = at(4);
+  } else {
+    out.gtid_executed = at(2);
+    // MySQL prints long sets over several lines.
+    std::erase(out.gtid_executed, '\n');
+  }
+  return Status::Ok();
+}
+
+Status ServerProbe::ReadReplication(ProbeResult& out) {
+  // MySQL 8.0.22 renamed the statement and its columns; MariaDB keeps SHOW SLAVE STATUS.
+  bool replica_syntax =
+      out.flavor == Flavor::kMySQL && mysql_get_server_version(conn_.get()) >= 80022;
+  const char* sql = replica_syntax ? "SHOW REPLICA STATUS" : "SHOW SLAVE STATUS";
+  auto rows = Query(sql, sql);
+  if (!rows) return rows.error();
+  if (rows->empty()) {
+    out.replication.reset();
+    return Status::Ok();
+  }
+  // Several rows only with MySQL channels: the default channel comes first.
+  auto status = ReplicationStatusFromRow(rows->front());
+  if (!status) return status.error();
+  out.replication = std::move(*status);
+  return Status::Ok();
+}
+
+ProbeResult ServerProbe::Check() {
+  ProbeResult out;
+  auto start = std::chrono::steady_clock::now();
+  auto finish = [&](Status st) {
+    out.duration_ms = static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                std::chrono::steady_clock::now() - start)
+                                                .count());
+    out.checked_at_ms = WallClockMs();
+    out.ok = st.ok();
+    if (!st) {
+      out.error = st.error().message;
+      conn_.reset();  // whatever went wrong, the next check reconnects
+    }
+    return out;
+  };
+  if (!conn_) {
+    if (Status st = Connect(); !st) return finish(st);
+  }
+  out.version = mysql_get_server_info(conn_.get());
+  out.flavor = FlavorFromVersion(out.version);
+  if (Status st = ReadVariables(out); !st) return finish(st);
+  if (Status st = ReadReplication(out); !st) return finish(st);
+  return finish(Status::Ok());
+}
+
+}  // namespace switchyard::failover

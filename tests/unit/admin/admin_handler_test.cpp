@@ -1,0 +1,144 @@
+#include "admin/admin_handler.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+namespace switchyard::admin {
+namespace {
+
+class AdminHandlerTest : public ::testing::Test {
+ protected:
+  AdminHandlerTest() {
+    proxy::Topology t;
+    for (const char* name : {"db1", "db2"}) {
+      proxy::ServerView v;
+      v.name = name;
+      v.address = {"127.0.0.1", 3307};
+      t.servers.push_back(v);
+    }
+    t.master = 0;
+    t.servers[0].role = proxy::ServerRole::kMaster;
+    topology_ = std::make_shared<const proxy::Topology>(t);
+    hooks_.topology = [this] { return topology_; };
+    hooks_.set_maintenance = [this](std::string_view server, bool on) {
+      calls_.push_back(std::string(server) + (on ? ":on" : ":off"));
+      if (server == "db1") return failover::MaintenanceChange::kRefusedMaster;
+      if (server != "db2") return failover::MaintenanceChange::kUnknownServer;
+      return failover::MaintenanceChange::kApplied;
+    };
+  }
+
+  Response Do(http::verb method, std::string target, std::string body = "", std::string auth = "") {
+    Request req{method, target, 11};
+    if (!auth.empty()) req.set(http::field::authorization, auth);
+    req.body() = std::move(body);
+    req.prepare_payload();
+    return AdminHandler(token_, hooks_).Handle(req);
+  }
+
+  static nlohmann::json Json(const Response& res) { return nlohmann::json::parse(res.body()); }
+
+  std::string token_;
+  AdminHooks hooks_;
+  std::shared_ptr<const proxy::Topology> topology_;
+  std::vector<std::string> calls_;
+};
+
+TEST_F(AdminHandlerTest, StatusIsJson) {
+  Response res = Do(http::verb::get, "/v1/status");
+  EXPECT_EQ(http::status::ok, res.result());
+  EXPECT_EQ("application/json", res[http::field::content_type]);
+  EXPECT_EQ("db1", Json(res)["master"]);
+  EXPECT_EQ(http::status::ok, Do(http::verb::get, "/v1/status?pretty=1").result());
+}
+
+TEST_F(AdminHandlerTest, MetricsIsPrometheusText) {
+  Response res = Do(http::verb::get, "/metrics");
+  EXPECT_EQ(http::status::ok, res.result());
+  EXPECT_NE(std::string::npos, res[http::field::content_type].find("text/plain"));
+  EXPECT_NE(std::string::npos, res.body().find("switchyard_server_up{server=\"db2\"} 0"));
+}
+
+TEST_F(AdminHandlerTest, UnknownPathIs404Json) {
+  Response res = Do(http::verb::get, "/nope");
+  EXPECT_EQ(http::status::not_found, res.result());
+  EXPECT_EQ("not found", Json(res)["error"]);
+  EXPECT_TRUE(Json(res)["detail"].is_string());
+  EXPECT_EQ(http::status::not_found, Do(http::verb::post, "/v1/servers/a/b/maintenance").result());
+}
+
+TEST_F(AdminHandlerTest, WrongMethodIs405) {
+  Response res = Do(http::verb::post, "/v1/status");
+  EXPECT_EQ(http::status::method_not_allowed, res.result());
+  EXPECT_EQ("GET", res[http::field::allow]);
+  EXPECT_EQ(http::status::method_not_allowed, Do(http::verb::get, "/v1/switchover").result());
+  EXPECT_EQ(http::status::method_not_allowed,
+            Do(http::verb::get, "/v1/servers/db2/maintenance").result());
+}
+
+TEST_F(AdminHandlerTest, SwitchoverAndFailoverAreNotImplementedYet) {
+  EXPECT_EQ(http::status::not_implemented, Do(http::verb::post, "/v1/switchover").result());
+  Response res = Do(http::verb::post, "/v1/failover");
+  EXPECT_EQ(http::status::not_implemented, res.result());
+  EXPECT_EQ("not implemented yet", Json(res)["error"]);
+}
+
+TEST_F(AdminHandlerTest, MaintenanceOnOff) {
+  Response on = Do(http::verb::post, "/v1/servers/db2/maintenance",
+                   R"({"reason":"backup","pause_replication":true})");
+  EXPECT_EQ(http::status::ok, on.result());
+  EXPECT_EQ(true, Json(on)["maintenance"]);
+  EXPECT_EQ(false, Json(on)["replication_paused"]);
+  Response off = Do(http::verb::delete_, "/v1/servers/db2/maintenance");
+  EXPECT_EQ(http::status::ok, off.result());
+  EXPECT_EQ((std::vector<std::string>{"db2:on", "db2:off"}), calls_);
+}
+
+TEST_F(AdminHandlerTest, MaintenanceRefusesMasterAndUnknownServer) {
+  Response master = Do(http::verb::post, "/v1/servers/db1/maintenance");
+  EXPECT_EQ(http::status::conflict, master.result());
+  EXPECT_EQ("refused", Json(master)["error"]);
+  EXPECT_EQ(http::status::not_found, Do(http::verb::post, "/v1/servers/db9/maintenance").result());
+}
+
+TEST_F(AdminHandlerTest, MaintenanceBadBodyIs400BeforeAnyChange) {
+  for (const char* body : {"{", "[1]", R"({"reason":5})", R"({"pause_replication":"yes"})"}) {
+    Response res = Do(http::verb::post, "/v1/servers/db2/maintenance", body);
+    EXPECT_EQ(http::status::bad_request, res.result()) << body;
+    EXPECT_EQ("bad request", Json(res)["error"]);
+  }
+  EXPECT_TRUE(calls_.empty());
+}
+
+TEST_F(AdminHandlerTest, TokenRequiredWhenConfigured) {
+  token_ = "s3cret";
+  Response none = Do(http::verb::get, "/v1/status");
+  EXPECT_EQ(http::status::unauthorized, none.result());
+  EXPECT_EQ("Bearer", none[http::field::www_authenticate]);
+  EXPECT_EQ("unauthorized", Json(none)["error"]);
+  EXPECT_EQ(http::status::unauthorized,
+            Do(http::verb::get, "/v1/status", "", "Bearer s3creT").result());
+  EXPECT_EQ(http::status::unauthorized,
+            Do(http::verb::get, "/v1/status", "", "Bearer s3cret2").result());
+  EXPECT_EQ(http::status::unauthorized, Do(http::verb::get, "/nope", "", "s3cret").result());
+  EXPECT_EQ(http::status::ok, Do(http::verb::get, "/v1/status", "", "Bearer s3cret").result());
+}
+
+TEST_F(AdminHandlerTest, HookThrowingIs500NotACrash) {
+  hooks_.topology = []() -> std::shared_ptr<const proxy::Topology> {
+    throw std::runtime_error("boom");
+  };
+  Response res = Do(http::verb::get, "/v1/status");
+  EXPECT_EQ(http::status::internal_server_error, res.result());
+  EXPECT_EQ("boom", Json(res)["detail"]);
+}
+
+TEST_F(AdminHandlerTest, InvalidUtf8InPathStillGivesJson) {
+  Response res = Do(http::verb::get, "/\xff\xfe");
+  EXPECT_EQ(http::status::not_found, res.result());
+  EXPECT_NO_THROW(Json(res));
+}
+
+}  // namespace
+}  // namespace switchyard::admin

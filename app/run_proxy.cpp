@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "app/commands.h"
+#include "app/control_plane.h"
 #include "app/logging.h"
 #include "conf/config_loader.h"
 #include "proxy/proxy_server.h"
@@ -40,8 +41,14 @@ int RunProxy(const RunOptions& options) {
   boost::asio::io_context control;
   boost::asio::signal_set signals(control, SIGINT, SIGTERM);
 
-  proxy::TopologyHolder topology(proxy::TopologyFromConfig(config));
-  proxy::ProxyServer server(config, topology);
+  // The monitor publishes topology snapshots; the data path reads them.
+  auto topology = std::make_shared<proxy::TopologyHolder>(proxy::TopologyFromConfig(config));
+  proxy::ProxyServer server(config, *topology);
+  ControlPlane control_plane(config, topology);
+  if (Status s = control_plane.Start(); !s.ok()) {
+    spdlog::critical("cannot start: {}", s.error().message);
+    return 1;
+  }
   if (Status s = server.Start(); !s.ok()) {
     spdlog::critical("cannot start: {}", s.error().message);
     return 1;
@@ -53,6 +60,7 @@ int RunProxy(const RunOptions& options) {
   });
   control.run();
   server.Stop(std::chrono::milliseconds(config.limits.shutdown_grace_ms));
+  control_plane.Stop();
   spdlog::info("switchyard stopped");
   return 0;
 }

@@ -52,17 +52,17 @@ std::optional<size_t> ChooseReplica(const Topology& t, uint64_t max_lag_ms, conf
     case conf::LoadBalance::kLeastConn:
       break;
   }
-  // least_conn: fewest sessions per unit of weight; ties by config order.
-  size_t best = pool.front();
+  // least_conn: fewest sessions per unit of weight; ties rotate so idle replicas share the load.
+  size_t start = counters.round_robin.fetch_add(1, std::memory_order_relaxed);
+  size_t best = pool[start % pool.size()];
   double best_load = 0;
-  bool first = true;
-  for (size_t i : pool) {
+  for (size_t k = 0; k < pool.size(); ++k) {
+    size_t i = pool[(start + k) % pool.size()];
     double load = static_cast<double>(counters.replica_sessions[i].load(std::memory_order_relaxed) + 1) /
                   std::max<uint32_t>(t.servers[i].weight, 1);
-    if (first || load < best_load) {
+    if (k == 0 || load < best_load) {
       best = i;
       best_load = load;
-      first = false;
     }
   }
   return best;

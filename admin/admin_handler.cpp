@@ -103,6 +103,7 @@ Response AdminHandler::Route(const Request& request) const {
     failover::MonitorStats stats =
         hooks_.monitor_stats ? hooks_.monitor_stats() : failover::MonitorStats{};
     res.body() = RenderMetrics(*hooks_.topology(), stats, hooks_.connections);
+    if (hooks_.extra_metrics) res.body() += hooks_.extra_metrics();
     res.prepare_payload();
     return res;
   }

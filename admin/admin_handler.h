@@ -26,6 +26,7 @@ struct AdminHooks {
   std::function<failover::MonitorStats()> monitor_stats;
   std::function<failover::MaintenanceChange(std::string_view server, bool on)> set_maintenance;
   ConnectionCounter connections;
+  std::function<std::string()> extra_metrics;  // appended to /metrics (the data path's series)
 };
 
 class AdminHandler {

@@ -4,7 +4,8 @@ namespace switchyard::app {
 
 ControlPlane::ControlPlane(const conf::Config& config,
                            std::shared_ptr<proxy::TopologyHolder> topology,
-                           admin::ConnectionCounter connections)
+                           admin::ConnectionCounter connections,
+                           std::function<std::string()> extra_metrics)
     : topology_(std::move(topology)),
       monitor_(std::make_unique<failover::Monitor>(config, topology_)) {
   admin::AdminHooks hooks;
@@ -14,6 +15,7 @@ ControlPlane::ControlPlane(const conf::Config& config,
     return monitor->SetMaintenance(server, on);
   };
   hooks.connections = std::move(connections);
+  hooks.extra_metrics = std::move(extra_metrics);
   admin_ = std::make_unique<admin::AdminServer>(config.admin, std::move(hooks));
 }
 

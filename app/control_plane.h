@@ -17,8 +17,10 @@ namespace switchyard::app {
 class ControlPlane {
  public:
   // connections: per-server client connection counts for /v1/status (optional).
+  // extra_metrics: the data path's Prometheus series, appended to /metrics.
   ControlPlane(const conf::Config& config, std::shared_ptr<proxy::TopologyHolder> topology,
-               admin::ConnectionCounter connections = {});
+               admin::ConnectionCounter connections = {},
+               std::function<std::string()> extra_metrics = {});
   ~ControlPlane();  // Stop()
   ControlPlane(const ControlPlane&) = delete;
   ControlPlane& operator=(const ControlPlane&) = delete;

@@ -44,7 +44,14 @@ int RunProxy(const RunOptions& options) {
   // The monitor publishes topology snapshots; the data path reads them.
   auto topology = std::make_shared<proxy::TopologyHolder>(proxy::TopologyFromConfig(config));
   proxy::ProxyServer server(config, *topology);
-  ControlPlane control_plane(config, topology);
+  ControlPlane control_plane(
+      config, topology,
+      [&server, topology](std::string_view name) -> uint64_t {
+        auto i = topology->Get()->IndexOf(name);
+        if (!i || *i >= proxy::ProxyStats::kMaxServers) return 0;
+        return static_cast<uint64_t>(std::max<int64_t>(0, server.stats().server_connections[*i].load()));
+      },
+      [&server, topology] { return proxy::RenderProxyMetrics(server.stats(), *topology->Get()); });
   if (Status s = control_plane.Start(); !s.ok()) {
     spdlog::critical("cannot start: {}", s.error().message);
     return 1;

@@ -3,6 +3,7 @@
 // fast and full paths, auth switch). Owns its channel; lives on the session's io thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -45,6 +46,16 @@ class BackendConnection {
   uint32_t thread_id() const { return thread_id_; }
   const std::string& server_version() const { return server_version_; }
   wire::Capabilities capabilities() const { return capabilities_; }
+  ~BackendConnection() {
+    if (gauge_) gauge_->fetch_sub(1, std::memory_order_relaxed);
+  }
+  BackendConnection(const BackendConnection&) = delete;
+  BackendConnection& operator=(const BackendConnection&) = delete;
+  // Counts this connection in `gauge` for as long as it lives (per-server connection metrics).
+  void CountIn(std::atomic<int64_t>* gauge) {
+    gauge_ = gauge;
+    if (gauge_) gauge_->fetch_add(1, std::memory_order_relaxed);
+  }
   void Close() { if (channel_) channel_->Close(); }
   bool is_open() const { return channel_ && channel_->is_open(); }
 
@@ -58,6 +69,7 @@ class BackendConnection {
   uint32_t thread_id_ = 0;
   std::string server_version_;
   wire::Capabilities capabilities_ = 0;
+  std::atomic<int64_t>* gauge_ = nullptr;
 };
 
 }  // namespace switchyard::proxy

@@ -223,6 +223,8 @@ asio::awaitable<ConnectOutcome> ClientSession::Open(BackendSlot& slot, const Ser
     slot.conn.reset();
     co_return outcome;
   }
+  if (auto i = ctx_.topology.Get()->IndexOf(server.name); i && *i < ProxyStats::kMaxServers)
+    slot.conn->CountIn(&ctx_.stats.server_connections[*i]);
   // MariaDB reports the GTID of each write in the OK packet once last_gtid is tracked; that is
   // how reads later find a replica that has it (read-your-writes).
   if (wire::Has(slot.conn->capabilities(), wire::cap::kSessionTrack)) {
@@ -300,10 +302,8 @@ asio::awaitable<BackendConnection*> ClientSession::Master(uint8_t seq, bool repo
 
 void ClientSession::DropReplica() {
   if (!replica_.conn) return;
-  auto topo = ctx_.topology.Get();
-  for (size_t i = 0; i < topo->servers.size() && i < LoadBalanceCounters::kMaxServers; ++i)
-    if (topo->servers[i].name == replica_.server())
-      ctx_.balance.replica_sessions[i].fetch_sub(1, std::memory_order_relaxed);
+  if (auto i = ctx_.topology.Get()->IndexOf(replica_.server()); i && *i < LoadBalanceCounters::kMaxServers)
+    ctx_.balance.replica_sessions[*i].fetch_sub(1, std::memory_order_relaxed);
   replica_.conn->Close();
   replica_.conn.reset();
 }
@@ -317,10 +317,8 @@ asio::awaitable<BackendConnection*> ClientSession::Replica(const ServerView& ser
                    outcome.server_error ? outcome.server_error->message : outcome.transport_error);
       co_return nullptr;
     }
-    auto topo = ctx_.topology.Get();
-    for (size_t i = 0; i < topo->servers.size() && i < LoadBalanceCounters::kMaxServers; ++i)
-      if (topo->servers[i].name == server.name)
-        ctx_.balance.replica_sessions[i].fetch_add(1, std::memory_order_relaxed);
+    if (auto i = ctx_.topology.Get()->IndexOf(server.name); i && *i < LoadBalanceCounters::kMaxServers)
+      ctx_.balance.replica_sessions[*i].fetch_add(1, std::memory_order_relaxed);
   }
   if (Status s = co_await Replay(replica_); !s.ok()) {
     spdlog::warn("session {}: replaying session state on {}: {}", id_, server.name, s.error().message);
@@ -377,7 +375,7 @@ asio::awaitable<bool> ClientSession::CausalWait(BackendConnection& replica, cons
 }
 
 void ClientSession::AfterResponse(const wire::ResponseOutcome& outcome, const Classification* c,
-                                  BackendSlot& slot) {
+                                  std::string_view sql, BackendSlot& slot) {
   if (outcome.status_flags) state_.OnServerStatus(*outcome.status_flags);
   if (auto gtid = outcome.LastGtid()) {
     if (auto pos = ParseGtidPosition(*gtid); pos && !pos->empty()) state_.OnWriteGtid(pos->back());
@@ -387,10 +385,11 @@ void ClientSession::AfterResponse(const wire::ResponseOutcome& outcome, const Cl
   if (c && !outcome.err) {
     state_.OnStatementSucceeded(*c);
     if (c->prepare_name) {
-      if (c->prepared) text_prepared_[*c->prepare_name] = *c->prepared;
-      else text_prepared_.erase(*c->prepare_name);
+      // PREPARE ... FROM @var has no known text: its EXECUTEs go to the master.
+      if (c->prepared && !c->multi_statement) state_.OnTextPrepare(*c->prepare_name, std::string(sql), *c->prepared);
+      else state_.OnTextDeallocate(*c->prepare_name);
     }
-    if (c->deallocate_name) text_prepared_.erase(*c->deallocate_name);
+    if (c->deallocate_name) state_.OnTextDeallocate(*c->deallocate_name);
   }
   // Statements on this connection kept it in line with the state they changed.
   if (&slot == &master_) {
@@ -441,8 +440,7 @@ asio::awaitable<void> ClientSession::HandleQuery(const wire::Packet& command) {
   Classification c = ClassifySql(sql, state_.classify_options());
   const Classification* route_by = &c;
   if (c.execute_name) {  // text-protocol EXECUTE: route by the prepared statement's class
-    auto it = text_prepared_.find(*c.execute_name);
-    if (it != text_prepared_.end()) route_by = &it->second;
+    if (const Classification* inner = state_.TextPrepared(*c.execute_name)) route_by = inner;
   }
   auto topo = ctx_.topology.Get();
   std::optional<std::string_view> current;
@@ -458,20 +456,23 @@ asio::awaitable<void> ClientSession::HandleQuery(const wire::Packet& command) {
   if (d.target == RouteTarget::kReplica && d.server) {
     const ServerView& server = topo->servers[*d.server];
     BackendConnection* replica = co_await Replica(server);
+    if (replica && d.causal_wait && state_.last_write_gtid()) ctx_.stats.causal_waits.fetch_add(1, std::memory_order_relaxed);
     if (replica && d.causal_wait && state_.last_write_gtid() &&
         !co_await CausalWait(*replica, *state_.last_write_gtid())) {
       spdlog::debug("session {}: {} has not applied {}-{}-{} within {} ms; read goes to the master",
                     id_, server.name, state_.last_write_gtid()->domain, state_.last_write_gtid()->server_id,
                     state_.last_write_gtid()->seq, ctx_.config.routing.causal_wait_ms);
+      ctx_.stats.causal_fallbacks.fetch_add(1, std::memory_order_relaxed);
       replica = nullptr;
     }
     if (replica) {
       ForwardResult r = co_await Forward(*replica, command);
       if (r.status.ok()) {
         ctx_.stats.queries_replica.fetch_add(1, std::memory_order_relaxed);
+        ctx_.stats.CountQuery(d.server);
         if (c.txn == TxnOp::kBeginReadOnly && r.outcome && !r.outcome->err)
           state_.PinReadOnlyTransaction(server.name);
-        AfterResponse(*r.outcome, &c, replica_);
+        AfterResponse(*r.outcome, &c, sql, replica_);
         co_return;
       }
       ctx_.stats.backend_errors.fetch_add(1, std::memory_order_relaxed);
@@ -484,6 +485,7 @@ asio::awaitable<void> ClientSession::HandleQuery(const wire::Packet& command) {
         co_return;
       }
       // Nothing reached the client yet: a read is safe to run again, once, on the master.
+      ctx_.stats.read_retries.fetch_add(1, std::memory_order_relaxed);
     }
   }
   BackendConnection* master = co_await Master(seq);
@@ -499,7 +501,8 @@ asio::awaitable<void> ClientSession::HandleQuery(const wire::Packet& command) {
     co_return;
   }
   ctx_.stats.queries_master.fetch_add(1, std::memory_order_relaxed);
-  AfterResponse(*r.outcome, &c, master_);
+  ctx_.stats.CountQuery(topo->master);
+  AfterResponse(*r.outcome, &c, sql, master_);
   // Without session tracking on this connection (the client did not negotiate it) the OK
   // carried no GTID: ask for it, so read-your-writes still holds for this session.
   if (ctx_.config.routing.read_consistency == conf::ReadConsistency::kSession && !r.outcome->err &&
@@ -525,6 +528,7 @@ asio::awaitable<void> ClientSession::HandleOther(const wire::Packet& command) {
     co_return;
   }
   ctx_.stats.queries_master.fetch_add(1, std::memory_order_relaxed);
+  ctx_.stats.CountQuery(ctx_.topology.Get()->master);
   if (!r.outcome) co_return;  // no response (COM_STMT_CLOSE, SEND_LONG_DATA)
   if (cmd == static_cast<uint8_t>(wire::Command::kInitDb) && !r.outcome->err) {
     state_.OnDatabaseChanged(std::string(wire::AsString(command.payload.subspan(1))));
@@ -533,11 +537,10 @@ asio::awaitable<void> ClientSession::HandleOther(const wire::Packet& command) {
     std::string db = state_.database();
     state_ = SessionState{};
     state_.OnDatabaseChanged(db);
-    text_prepared_.clear();
     DropReplica();
   }
   if (cmd == static_cast<uint8_t>(wire::Command::kSetOption)) DropReplica();
-  AfterResponse(*r.outcome, nullptr, master_);
+  AfterResponse(*r.outcome, nullptr, {}, master_);
 }
 
 asio::awaitable<ClientSession::ForwardResult> ClientSession::Forward(BackendConnection& backend,
@@ -660,7 +663,6 @@ asio::awaitable<void> ClientSession::HandleChangeUser(const wire::Packet& comman
   login_.charset = charset;
   state_ = SessionState{};
   state_.OnDatabaseChanged(db);
-  text_prepared_.clear();
   DropReplica();
   if (master_.conn) master_.conn->Close();
   master_.conn.reset();

@@ -82,7 +82,7 @@ class ClientSession : public SessionHandle, public std::enable_shared_from_this<
   asio::awaitable<InternalResult> RunInternal(BackendConnection& backend, std::string_view sql);
   asio::awaitable<bool> CausalWait(BackendConnection& replica, const GtidPoint& gtid);
   void AfterResponse(const wire::ResponseOutcome& outcome, const Classification* c,
-                     BackendSlot& slot);
+                     std::string_view sql, BackendSlot& slot);
   void DropReplica();
   asio::awaitable<void> HandleKill(uint32_t target, bool query_only, uint8_t seq);
   asio::awaitable<void> HandleChangeUser(const wire::Packet& command);
@@ -102,7 +102,6 @@ class ClientSession : public SessionHandle, public std::enable_shared_from_this<
   BackendSlot master_;
   BackendSlot replica_;
   SessionState state_;
-  std::map<std::string, Classification> text_prepared_;  // PREPARE name FROM ... (text protocol)
   std::string previous_server_;
 
   mutable std::mutex target_mu_;  // guards target_ (read by KILL from other threads)

@@ -1,8 +1,12 @@
 // Counters of the data path, shared by all io threads (relaxed atomics: read by /metrics).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
+#include <string>
+
+#include "proxy/topology.h"
 
 namespace switchyard::proxy {
 
@@ -15,6 +19,21 @@ struct ProxyStats {
   std::atomic<uint64_t> queries_replica{0};
   std::atomic<uint64_t> backend_errors{0};
   std::atomic<uint64_t> backend_connects{0};
+  std::atomic<uint64_t> read_retries{0};      // reads re-run on the master after a replica failed
+  std::atomic<uint64_t> causal_waits{0};      // reads that waited for a replica to catch up
+  std::atomic<uint64_t> causal_fallbacks{0};  // ... and went to the master because it did not
+
+  // Per server, by index in the topology's server list (config order).
+  static constexpr size_t kMaxServers = 64;
+  std::array<std::atomic<uint64_t>, kMaxServers> server_queries{};
+  std::array<std::atomic<int64_t>, kMaxServers> server_connections{};  // open backend connections
+
+  void CountQuery(std::optional<size_t> server) {
+    if (server && *server < kMaxServers) server_queries[*server].fetch_add(1, std::memory_order_relaxed);
+  }
 };
+
+// Prometheus text for the data path's counters (switchyard_* series).
+std::string RenderProxyMetrics(const ProxyStats& stats, const Topology& topology);
 
 }  // namespace switchyard::proxy

@@ -83,6 +83,20 @@ void SessionState::OnStatementSucceeded(const Classification& c) {
   if (c.txn == TxnOp::kCommit || c.txn == TxnOp::kRollback) read_only_txn_replica_.reset();
 }
 
+void SessionState::OnTextPrepare(const std::string& name, std::string sql, Classification inner) {
+  text_prepared_[name] = TextPrepare{std::move(sql), std::move(inner)};
+  Bump();
+}
+
+void SessionState::OnTextDeallocate(const std::string& name) {
+  if (text_prepared_.erase(name)) Bump();
+}
+
+const Classification* SessionState::TextPrepared(const std::string& name) const {
+  auto it = text_prepared_.find(name);
+  return it == text_prepared_.end() ? nullptr : &it->second.inner;
+}
+
 bool SessionState::TouchesTemporaryTable(const Classification& c) const {
   if (temp_tables_.empty()) return false;
   if (!c.tables_complete) return true;
@@ -104,6 +118,7 @@ std::vector<std::string> SessionState::ReplayStatements() const {
   }
   if (transaction_characteristics_ && !transaction_characteristics_->empty())
     out.push_back("SET SESSION TRANSACTION " + *transaction_characteristics_);
+  for (const auto& [name, p] : text_prepared_) out.push_back(p.sql);
   return out;
 }
 

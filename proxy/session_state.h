@@ -25,6 +25,11 @@ class SessionState {
   void OnStatementSucceeded(const Classification& c);
   void OnDatabaseChanged(std::string db);
   void OnWriteGtid(GtidPoint gtid) { last_write_gtid_ = gtid; }
+  // Text-protocol PREPARE name FROM '...' succeeded: remembered so each EXECUTE is routed by
+  // the inner statement's class and the PREPARE is replayed on replicas before one runs there.
+  void OnTextPrepare(const std::string& name, std::string sql, Classification inner);
+  void OnTextDeallocate(const std::string& name);
+  const Classification* TextPrepared(const std::string& name) const;
 
   bool in_transaction() const { return in_transaction_; }
   bool autocommit() const { return autocommit_; }
@@ -60,6 +65,11 @@ class SessionState {
   std::map<std::string, std::string> user_vars_;     // name -> value text
   std::optional<std::string> transaction_characteristics_;  // SET SESSION TRANSACTION ...
   std::set<std::string> temp_tables_;  // lower-cased names
+  struct TextPrepare {
+    std::string sql;
+    Classification inner;
+  };
+  std::map<std::string, TextPrepare> text_prepared_;  // by lower-cased statement name
   bool user_vars_replayable_ = true;
   std::optional<GtidPoint> last_write_gtid_;
   ClassifyOptions classify_options_;

@@ -30,6 +30,12 @@ const ServerView* Topology::Find(std::string_view name) const {
   return it == servers.end() ? nullptr : &*it;
 }
 
+std::optional<size_t> Topology::IndexOf(std::string_view name) const {
+  for (size_t i = 0; i < servers.size(); ++i)
+    if (servers[i].name == name) return i;
+  return std::nullopt;
+}
+
 bool Topology::ReadEligible(const ServerView& s, uint64_t max_lag_ms) const {
   return s.role == ServerRole::kReplica && s.state == ServerState::kUp && !s.maintenance &&
          s.weight > 0 && s.lag_ms.has_value() && *s.lag_ms <= max_lag_ms;

@@ -42,6 +42,7 @@ struct Topology {
 
   const ServerView* Master() const { return master ? &servers[*master] : nullptr; }
   const ServerView* Find(std::string_view name) const;
+  std::optional<size_t> IndexOf(std::string_view name) const;
   // Replicas eligible for reads: up, replica role, not in maintenance, lag known and <= max_lag_ms.
   bool ReadEligible(const ServerView& s, uint64_t max_lag_ms) const;
 };

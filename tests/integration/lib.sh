@@ -45,11 +45,16 @@ now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # start_proxy CONFIG [ARGS...]: runs switchyard in the background; waits for its listen port.
 start_proxy() {
   local config=$1; shift
+  local port; port=$(awk -F: '/^listen:/{print $NF}' "$config" | tr -d ' ')
+  # A port already taken would make the test talk to someone else's proxy.
+  if (exec 3<>"/dev/tcp/127.0.0.1/${port:-6033}") 2>/dev/null; then
+    fail "port ${port:-6033} is already in use (set PROXY_PORT/ADMIN_PORT)"; finish
+  fi
   "$SWITCHYARD_BIN" --config "$config" "$@" >"$TEST_TMP/proxy.log" 2>&1 &
   PROXY_PID=$!
   _PIDS+=("$PROXY_PID")
-  local port; port=$(awk -F: '/^listen:/{print $NF}' "$config" | tr -d ' ')
   wait_for 15 bash -c "exec 3<>/dev/tcp/127.0.0.1/${port:-6033}" || { cat "$TEST_TMP/proxy.log" >&2; fail "proxy did not start"; finish; }
+  kill -0 "$PROXY_PID" 2>/dev/null || { cat "$TEST_TMP/proxy.log" >&2; fail "proxy exited at start"; finish; }
 }
 # write_config FILE [EXTRA_YAML]: the example config on test ports (PROXY_PORT, ADMIN_PORT),
 # state in TEST_TMP; EXTRA_YAML replaces whole top-level sections of the same name.

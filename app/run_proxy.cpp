@@ -7,7 +7,6 @@
 #include <variant>
 
 #include "app/commands.h"
-#include "app/control_plane.h"
 #include "app/logging.h"
 #include "conf/config_loader.h"
 
@@ -35,13 +34,6 @@ int RunProxy(const RunOptions& options) {
   }
   spdlog::info("switchyard {} starting with {}", SWITCHYARD_VERSION, config.source);
 
-  auto topology = std::make_shared<proxy::TopologyHolder>(proxy::TopologyFromConfig(config));
-  ControlPlane control_plane(config, topology);
-  if (Status st = control_plane.Start(); !st) {
-    spdlog::critical("{}", st.error().message);
-    return 1;
-  }
-
   boost::asio::io_context control;
   boost::asio::signal_set signals(control, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signo) {
@@ -49,7 +41,6 @@ int RunProxy(const RunOptions& options) {
     control.stop();
   });
   control.run();
-  control_plane.Stop();
   spdlog::info("switchyard stopped");
   return 0;
 }

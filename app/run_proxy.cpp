@@ -7,8 +7,11 @@
 #include <variant>
 
 #include "app/commands.h"
+#include "app/control_plane.h"
 #include "app/logging.h"
 #include "conf/config_loader.h"
+#include "proxy/proxy_server.h"
+#include "proxy/topology.h"
 
 namespace switchyard::app {
 
@@ -34,13 +37,30 @@ int RunProxy(const RunOptions& options) {
   }
   spdlog::info("switchyard {} starting with {}", SWITCHYARD_VERSION, config.source);
 
+  // Block SIGINT/SIGTERM handling in one place: the control context below.
   boost::asio::io_context control;
   boost::asio::signal_set signals(control, SIGINT, SIGTERM);
+
+  // The monitor publishes topology snapshots; the data path reads them.
+  auto topology = std::make_shared<proxy::TopologyHolder>(proxy::TopologyFromConfig(config));
+  proxy::ProxyServer server(config, *topology);
+  ControlPlane control_plane(config, topology);
+  if (Status s = control_plane.Start(); !s.ok()) {
+    spdlog::critical("cannot start: {}", s.error().message);
+    return 1;
+  }
+  if (Status s = server.Start(); !s.ok()) {
+    spdlog::critical("cannot start: {}", s.error().message);
+    return 1;
+  }
+
   signals.async_wait([&](const boost::system::error_code& ec, int signo) {
     if (!ec) spdlog::info("signal {} received, shutting down", signo);
     control.stop();
   });
   control.run();
+  server.Stop(std::chrono::milliseconds(config.limits.shutdown_grace_ms));
+  control_plane.Stop();
   spdlog::info("switchyard stopped");
   return 0;
 }

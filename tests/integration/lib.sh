@@ -51,6 +51,32 @@ start_proxy() {
   local port; port=$(awk -F: '/^listen:/{print $NF}' "$config" | tr -d ' ')
   wait_for 15 bash -c "exec 3<>/dev/tcp/127.0.0.1/${port:-6033}" || { cat "$TEST_TMP/proxy.log" >&2; fail "proxy did not start"; finish; }
 }
+# write_config FILE [EXTRA_YAML]: the example config on test ports (PROXY_PORT, ADMIN_PORT),
+# state in TEST_TMP; EXTRA_YAML replaces whole top-level sections of the same name.
+PROXY_PORT=${PROXY_PORT:-16033}
+ADMIN_PORT=${ADMIN_PORT:-16080}
+write_config() {
+  local file=$1 extra=${2:-}
+  sed -e "s/^listen: .*/listen: 127.0.0.1:$PROXY_PORT/" -e "s/^  listen: 127.0.0.1:6080/  listen: 127.0.0.1:$ADMIN_PORT/" \
+      -e "s|^state_dir: .*|state_dir: $TEST_TMP/state|" "$REPO/conf/switchyard.example.yaml" >"$file"
+  if [[ -n $extra ]]; then
+    local section
+    for section in $(grep -oE '^[a-z_]+:' <<<"$extra" | tr -d :); do
+      # drop the section (its line and the indented lines after it) from the base
+      awk -v s="$section" '$0 ~ "^"s":" {skip=1; next} skip && /^[ #]/ {next} {skip=0; print}' "$file" >"$file.tmp" && mv "$file.tmp" "$file"
+    done
+    printf '%s\n' "$extra" >>"$file"
+  fi
+}
+proxy_sql() { mariadb --no-defaults -h127.0.0.1 -P"$PROXY_PORT" -uapp -papp_pw ${PROXY_SSL_ARGS:-} -N -B -e "$1" app; }
+# start_proxy_default [EXTRA_YAML]: config + start + wait until the proxy has found the master.
+start_proxy_default() {
+  write_config "$TEST_TMP/switchyard.yaml" "${1:-}"
+  start_proxy "$TEST_TMP/switchyard.yaml"
+  wait_for 20 proxy_sql "select 1" || { cat "$TEST_TMP/proxy.log" >&2; fail "proxy never served a query"; finish; }
+}
+admin_get() { curl -sf "http://127.0.0.1:$ADMIN_PORT$1"; }
+
 stop_proxy() {
   [[ -n ${PROXY_PID:-} ]] || return 0
   kill -TERM "$PROXY_PID" 2>/dev/null || true

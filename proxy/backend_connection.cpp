@@ -1,0 +1,120 @@
+#include "proxy/backend_connection.h"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <fmt/format.h>
+
+#include "proxy/deadline.h"
+#include "wire/client_handshake.h"
+
+namespace switchyard::proxy {
+
+BackendConnection::BackendConnection(asio::any_io_executor executor, std::string server_name,
+                                     conf::Endpoint address)
+    : executor_(std::move(executor)), server_name_(std::move(server_name)), address_(std::move(address)) {}
+
+asio::awaitable<ConnectOutcome> BackendConnection::Connect(const BackendLogin& login) {
+  ConnectOutcome out;
+  tcp::socket socket(executor_);
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(address_.host, ec);
+  if (ec) {
+    tcp::resolver resolver(executor_);
+    auto results = co_await resolver.async_resolve(address_.host, std::to_string(address_.port),
+                                                   asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      out.transport_error = fmt::format("resolve {}: {}", address_.host, ec.message());
+      co_return out;
+    }
+    addr = results.begin()->endpoint().address();
+  }
+  // A deadline covers connect + handshake + authentication: expiry closes the socket, which
+  // makes the pending operation fail.
+  Deadline deadline(executor_, login.timeout, [this, &socket] {
+    boost::system::error_code ignore;
+    if (channel_) channel_->Close();
+    else socket.close(ignore);
+  });
+  co_await socket.async_connect(tcp::endpoint(addr, address_.port),
+                                asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) {
+    out.transport_error = fmt::format("connect to {} ({}): {}", server_name_, address_.ToString(),
+                                      deadline.expired() ? "timed out" : ec.message());
+    co_return out;
+  }
+  socket.set_option(tcp::no_delay(true), ec);
+  channel_ = std::make_unique<PacketChannel>(std::move(socket));
+
+  out = co_await Authenticate(login);
+  if (deadline.expired() && !out.ok)
+    out.transport_error = fmt::format("{}: handshake timed out after {} ms", server_name_, login.timeout.count());
+  co_return out;
+}
+
+asio::awaitable<ConnectOutcome> BackendConnection::Authenticate(const BackendLogin& login) {
+  ConnectOutcome out;
+  const BackendCredentials& creds = login.credentials;
+  wire::ClientHandshakeOptions opts;
+  opts.user = creds.user;
+  opts.password = creds.password;
+  if (!creds.empty_password && !creds.password) opts.password_sha1 = creds.stage1;
+  if (creds.empty_password) opts.password = std::string();
+  opts.database = login.database;
+  opts.attributes = login.attributes;
+  opts.attributes.emplace_back("_proxy", "switchyard");
+  // Frames are forwarded untouched, so the backend must speak exactly the client's dialect.
+  opts.capabilities = (login.client_capabilities & ~wire::cap::kSsl & ~wire::cap::kConnectWithDb &
+                       ~wire::cap::kMariadbExtendedMask) |
+                      wire::cap::kProtocol41 | wire::cap::kSecureConnection | wire::cap::kPluginAuth |
+                      wire::cap::kPluginAuthLenencClientData;
+  opts.charset = login.charset;
+  opts.max_packet_size = 1u << 30;
+  opts.use_tls = login.tls != nullptr;
+  wire::ClientHandshake hs(std::move(opts));
+  wire::HandshakeAction action = hs.Start();
+  for (;;) {
+    switch (action) {
+      case wire::HandshakeAction::kWriteThenRead:
+      case wire::HandshakeAction::kWriteThenStartTls:
+        if (Status s = co_await channel_->Write(hs.output()); !s.ok()) {
+          out.transport_error = fmt::format("{}: {}", server_name_, s.error().message);
+          co_return out;
+        }
+        if (action == wire::HandshakeAction::kWriteThenStartTls) {
+          if (Status s = co_await channel_->StartTlsClient(*login.tls); !s.ok()) {
+            out.transport_error = fmt::format("{}: {}", server_name_, s.error().message);
+            co_return out;
+          }
+          action = hs.OnTlsEstablished();
+          continue;
+        }
+        [[fallthrough]];
+      case wire::HandshakeAction::kRead: {
+        auto pkt = co_await channel_->ReadPacket();
+        if (!pkt.ok()) {
+          out.transport_error = fmt::format("{}: during login: {}", server_name_, pkt.error().message);
+          co_return out;
+        }
+        action = hs.OnPacket(pkt->payload, pkt->seq);
+        continue;
+      }
+      case wire::HandshakeAction::kDone:
+      case wire::HandshakeAction::kWriteThenDone:
+        thread_id_ = hs.result().connection_id;
+        server_version_ = hs.result().server_version;
+        capabilities_ = hs.result().negotiated;
+        out.ok = true;
+        co_return out;
+      case wire::HandshakeAction::kWriteThenFail:
+      case wire::HandshakeAction::kFail:
+      case wire::HandshakeAction::kStartTls:
+        if (hs.server_error()) out.server_error = *hs.server_error();
+        else out.transport_error = fmt::format("{}: {}", server_name_, hs.error());
+        co_return out;
+    }
+  }
+}
+
+}  // namespace switchyard::proxy

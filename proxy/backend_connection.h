@@ -1,0 +1,63 @@
+// BackendConnection: the proxy acting as a client toward one MariaDB/MySQL server.
+// Connect() does TCP + handshake + authentication (mysql_native_password, caching_sha2_password
+// fast and full paths, auth switch). Owns its channel; lives on the session's io thread.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "proxy/packet_channel.h"
+#include "proxy/user_directory.h"
+#include "wire/capabilities.h"
+#include "wire/handshake.h"
+#include "wire/ok_err_eof.h"
+
+namespace switchyard::proxy {
+
+struct BackendLogin {
+  BackendCredentials credentials;
+  std::string database;
+  wire::Capabilities client_capabilities = 0;  // what the client negotiated with us; mirrored
+  uint8_t charset = wire::kCharsetUtf8mb4GeneralCi;
+  wire::ConnectAttributes attributes;
+  std::chrono::milliseconds timeout{5000};
+  asio::ssl::context* tls = nullptr;  // use TLS when the server offers it
+};
+
+// Outcome of Connect(): connected, or the server's ERR (to forward as is), or a transport error.
+struct ConnectOutcome {
+  bool ok = false;
+  std::optional<wire::ErrPacket> server_error;  // authentication refused etc.
+  std::string transport_error;                  // connect/handshake failure
+};
+
+class BackendConnection {
+ public:
+  BackendConnection(asio::any_io_executor executor, std::string server_name,
+                    conf::Endpoint address);
+
+  asio::awaitable<ConnectOutcome> Connect(const BackendLogin& login);
+
+  PacketChannel& channel() { return *channel_; }
+  const std::string& server_name() const { return server_name_; }
+  const conf::Endpoint& address() const { return address_; }
+  uint32_t thread_id() const { return thread_id_; }
+  const std::string& server_version() const { return server_version_; }
+  wire::Capabilities capabilities() const { return capabilities_; }
+  void Close() { if (channel_) channel_->Close(); }
+  bool is_open() const { return channel_ && channel_->is_open(); }
+
+ private:
+  asio::awaitable<ConnectOutcome> Authenticate(const BackendLogin& login);
+
+  asio::any_io_executor executor_;
+  std::string server_name_;
+  conf::Endpoint address_;
+  std::unique_ptr<PacketChannel> channel_;
+  uint32_t thread_id_ = 0;
+  std::string server_version_;
+  wire::Capabilities capabilities_ = 0;
+};
+
+}  // namespace switchyard::proxy

@@ -1,0 +1,698 @@
+#include "proxy/client_session.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <cctype>
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "proxy/deadline.h"
+#include "wire/auth.h"
+#include "wire/handshake.h"
+#include "wire/server_handshake.h"
+#include "wire/ok_err_eof.h"
+#include "wire/payload_reader.h"
+#include "wire/payload_writer.h"
+#include "wire/commands.h"
+
+namespace switchyard::proxy {
+namespace {
+
+constexpr std::string_view kNative = "mysql_native_password";
+
+// "KILL [CONNECTION|QUERY] <id>" as typed by a client; nullopt if the text is something else.
+struct KillRequest {
+  bool query_only = false;
+  uint32_t id = 0;
+};
+std::optional<KillRequest> ParseKill(std::string_view sql) {
+  auto skip_ws = [&] {
+    while (!sql.empty() && std::isspace(static_cast<unsigned char>(sql.front()))) sql.remove_prefix(1);
+  };
+  auto word = [&](std::string_view w) {
+    skip_ws();
+    if (sql.size() < w.size()) return false;
+    for (size_t i = 0; i < w.size(); ++i)
+      if (std::tolower(static_cast<unsigned char>(sql[i])) != w[i]) return false;
+    if (sql.size() > w.size() && std::isalnum(static_cast<unsigned char>(sql[w.size()]))) return false;
+    sql.remove_prefix(w.size());
+    return true;
+  };
+  if (!word("kill")) return std::nullopt;
+  KillRequest k;
+  if (word("query")) k.query_only = true;
+  else word("connection");
+  skip_ws();
+  auto [p, ec] = std::from_chars(sql.data(), sql.data() + sql.size(), k.id);
+  if (ec != std::errc() || p == sql.data()) return std::nullopt;
+  sql.remove_prefix(p - sql.data());
+  skip_ws();
+  if (!sql.empty() && sql.front() == ';') sql.remove_prefix(1);
+  skip_ws();
+  if (!sql.empty()) return std::nullopt;
+  return k;
+}
+
+}  // namespace
+
+wire::Capabilities ServerCapabilities(bool tls) {
+  using namespace wire::cap;
+  wire::Capabilities c = kLongPassword | kFoundRows | kLongFlag | kConnectWithDb | kLocalFiles |
+                         kIgnoreSpace | kProtocol41 | kInteractive | kTransactions |
+                         kSecureConnection | kMultiStatements | kMultiResults | kPsMultiResults |
+                         kPluginAuth | kConnectAttrs | kPluginAuthLenencClientData | kSessionTrack |
+                         kDeprecateEof;
+  if (tls) c |= kSsl;
+  return c;
+}
+
+ClientSession::ClientSession(tcp::socket socket, ProxyContext& ctx, uint32_t id)
+    : client_(std::move(socket)), ctx_(ctx), id_(id) {
+  peer_ = client_.peer_host();
+  ctx_.stats.connections_current.fetch_add(1, std::memory_order_relaxed);
+  ctx_.stats.connections_total.fetch_add(1, std::memory_order_relaxed);
+}
+
+ClientSession::~ClientSession() {
+  ctx_.stats.connections_current.fetch_sub(1, std::memory_order_relaxed);
+  ctx_.registry.Remove(id_);
+}
+
+std::optional<BackendTarget> ClientSession::CurrentBackend() const {
+  std::lock_guard lock(target_mu_);
+  return target_;
+}
+
+void ClientSession::SetBackendTarget(const BackendConnection* b) {
+  std::lock_guard lock(target_mu_);
+  if (b) target_ = BackendTarget{b->server_name(), b->address(), b->thread_id()};
+  else target_.reset();
+}
+
+void ClientSession::RequestClose() {
+  close_requested_ = true;
+  // Runs on the session's thread: an idle session is closed now, a busy one after its statement.
+  asio::post(client_.socket().get_executor(), [self = shared_from_this()] {
+    if (!self->busy_) self->client_.Close();
+  });
+}
+
+asio::awaitable<void> ClientSession::Run() {
+  ctx_.registry.Add(id_, weak_from_this());
+  bool authenticated = false;
+  {
+    Deadline deadline(client_.socket().get_executor(),
+                      std::chrono::milliseconds(ctx_.config.limits.handshake_timeout_ms),
+                      [this] { client_.Close(); });
+    authenticated = co_await Handshake();
+    if (deadline.expired()) {
+      spdlog::info("session {}: handshake from {} timed out", id_, peer_);
+      authenticated = false;
+    }
+  }
+  if (authenticated) co_await CommandLoop();
+  DropReplica();
+  if (master_.conn) master_.conn->Close();
+  client_.Close();
+  spdlog::debug("session {}: closed", id_);
+}
+
+asio::awaitable<void> ClientSession::SendError(uint8_t seq, uint16_t code, std::string_view sql_state,
+                                               std::string message) {
+  wire::ErrPacket err;
+  err.error_code = code;
+  err.sql_state = std::string(sql_state);
+  err.message = std::move(message);
+  wire::Bytes buf;
+  wire::AppendPacket(buf, seq, err.Encode());
+  (void)co_await client_.Write(buf);
+}
+
+asio::awaitable<void> ClientSession::SendOk(uint8_t seq) {
+  wire::OkPacket ok;
+  ok.status_flags = wire::status::kAutocommit;
+  wire::Bytes buf;
+  wire::AppendPacket(buf, seq, ok.Encode(client_caps_));
+  (void)co_await client_.Write(buf);
+}
+
+asio::awaitable<bool> ClientSession::Handshake() {
+  wire::ServerHandshakeOptions opts;
+  opts.server_version = std::string(kServerVersion);
+  opts.connection_id = id_;
+  opts.tls_available = ctx_.tls != nullptr;
+  opts.tls_required = ctx_.config.tls.require;
+  opts.client_host = peer_;
+  wire::ServerHandshake hs(opts, [this](std::string_view user) { return ctx_.users.Lookup(user); });
+  wire::HandshakeAction action = hs.Start();
+  for (;;) {
+    switch (action) {
+      case wire::HandshakeAction::kWriteThenRead:
+        if (!(co_await client_.Write(hs.output())).ok()) co_return false;
+        [[fallthrough]];
+      case wire::HandshakeAction::kRead: {
+        auto pkt = co_await client_.ReadPacket();
+        if (!pkt.ok()) co_return false;
+        action = hs.OnPacket(pkt->payload, pkt->seq);
+        continue;
+      }
+      case wire::HandshakeAction::kStartTls:
+        if (Status s = co_await client_.StartTlsServer(*ctx_.tls); !s.ok()) {
+          spdlog::info("session {}: TLS from {} failed: {}", id_, peer_, s.error().message);
+          co_return false;
+        }
+        action = hs.OnTlsEstablished();
+        continue;
+      case wire::HandshakeAction::kWriteThenStartTls:  // client-side action; not ours
+      case wire::HandshakeAction::kFail:
+        spdlog::info("session {}: handshake from {} failed: {}", id_, peer_, hs.error());
+        co_return false;
+      case wire::HandshakeAction::kWriteThenFail:
+        (void)co_await client_.Write(hs.output());
+        if (hs.error().find("ccess denied") != std::string::npos) {
+          ctx_.stats.auth_failures.fetch_add(1, std::memory_order_relaxed);
+          spdlog::warn("session {}: access denied for user '{}' from {} ({})", id_, hs.result().user, peer_,
+                       ctx_.users.Has(hs.result().user) ? "wrong password" : "unknown user");
+        } else {
+          spdlog::info("session {}: handshake from {} refused: {}", id_, peer_, hs.error());
+        }
+        co_return false;
+      case wire::HandshakeAction::kDone:
+      case wire::HandshakeAction::kWriteThenDone:
+        break;
+    }
+    break;
+  }
+  // Authenticated. hs.output() holds the OK; it waits until the master connection is up,
+  // because the backend validates the initial database (ERR 1049) and our identity there.
+  const wire::ServerHandshakeResult& r = hs.result();
+  client_caps_ = r.negotiated;
+  user_ = r.user;
+  scramble_ = hs.greeting().scramble;
+  login_.credentials = ctx_.users.CredentialsFor(r.user, r.password_sha1);
+  login_.database = r.database;
+  login_.client_capabilities = client_caps_;
+  login_.charset = r.charset;
+  login_.attributes = r.attributes;
+  login_.timeout = std::chrono::milliseconds(ctx_.config.monitor.timeout_ms * 5);
+  login_.tls = ctx_.backend_tls;
+  state_.OnDatabaseChanged(r.database);
+  uint8_t ok_seq = static_cast<uint8_t>(hs.next_seq() - 1);
+  BackendConnection* master = co_await Master(ok_seq);
+  if (!master) co_return false;
+  if (!(co_await client_.Write(hs.output())).ok()) co_return false;
+  spdlog::debug("session {}: user '{}' from {} connected{}, master {} thread {}", id_, user_, peer_,
+                client_.tls() ? " with TLS" : "", master->server_name(), master->thread_id());
+  co_return true;
+}
+
+asio::awaitable<ConnectOutcome> ClientSession::Open(BackendSlot& slot, const ServerView& server) {
+  if (slot.conn) slot.conn->Close();
+  slot.conn = std::make_unique<BackendConnection>(client_.socket().get_executor(), server.name, server.address);
+  slot.applied_generation = 0;
+  ctx_.stats.backend_connects.fetch_add(1, std::memory_order_relaxed);
+  BackendLogin login = login_;
+  login.database = state_.database();
+  slot.database = login.database;
+  ConnectOutcome outcome = co_await slot.conn->Connect(login);
+  if (!outcome.ok) {
+    slot.conn.reset();
+    co_return outcome;
+  }
+  // MariaDB reports the GTID of each write in the OK packet once last_gtid is tracked; that is
+  // how reads later find a replica that has it (read-your-writes).
+  if (wire::Has(slot.conn->capabilities(), wire::cap::kSessionTrack)) {
+    auto r = co_await RunInternal(*slot.conn,
+        "SET SESSION session_track_system_variables = "
+        "CONCAT_WS(',', NULLIF(@@session_track_system_variables, ''), 'last_gtid')");
+    if (!r.status.ok()) {
+      outcome.ok = false;
+      outcome.transport_error = r.status.error().message;
+      slot.conn.reset();
+    }
+  }
+  co_return outcome;
+}
+
+asio::awaitable<Status> ClientSession::Replay(BackendSlot& slot) {
+  if (slot.applied_generation == state_.generation()) co_return Status::Ok();
+  // A connection opened after a USE has the database from its login; one opened earlier
+  // needs it now.
+  if (!state_.database().empty() && state_.database() != slot.database) {
+    auto r = co_await RunInternal(*slot.conn, "USE `" + state_.database() + "`");
+    if (!r.status.ok()) co_return r.status;
+    if (r.outcome && r.outcome->err) co_return MakeError("replaying USE: " + r.outcome->err->message);
+    slot.database = state_.database();
+  }
+  for (const std::string& sql : state_.ReplayStatements()) {
+    auto r = co_await RunInternal(*slot.conn, sql);
+    if (!r.status.ok()) co_return r.status;
+    if (r.outcome && r.outcome->err)
+      co_return MakeError(fmt::format("replaying '{}': {}", sql, r.outcome->err->message));
+  }
+  slot.applied_generation = state_.generation();
+  co_return Status::Ok();
+}
+
+asio::awaitable<BackendConnection*> ClientSession::Master(uint8_t seq, bool report) {
+  auto topo = ctx_.topology.Get();
+  const ServerView* m = topo->Master();
+  if (master_.open() && m && m->name == master_.server()) co_return master_.conn.get();
+  if (master_.conn) {
+    master_.conn->Close();
+    master_.conn.reset();
+  }
+  if (!m) {
+    if (report) co_await SendError(seq, 2003, "HY000", "switchyard: no master is available right now");
+    co_return nullptr;
+  }
+  ConnectOutcome outcome = co_await Open(master_, *m);
+  if (!outcome.ok) {
+    if (!report) co_return nullptr;
+    if (outcome.server_error) {
+      wire::Bytes out;
+      wire::AppendPacket(out, seq, outcome.server_error->Encode());
+      (void)co_await client_.Write(out);
+    } else {
+      spdlog::warn("session {}: cannot reach master {}: {}", id_, m->name, outcome.transport_error);
+      co_await SendError(seq, 2003, "HY000",
+                         fmt::format("Can't connect to MySQL server on '{}' ({})", m->name,
+                                     outcome.transport_error));
+    }
+    co_return nullptr;
+  }
+  // A new master connection (after a failover or a lost connection) gets the session's state.
+  {
+    if (Status s = co_await Replay(master_); !s.ok()) {
+      spdlog::warn("session {}: replaying session state on {}: {}", id_, m->name, s.error().message);
+      master_.conn.reset();
+      if (report) co_await SendError(seq, 2013, "HY000", "Lost connection to MySQL server during query");
+      co_return nullptr;
+    }
+  }
+  master_.applied_generation = state_.generation();
+  co_return master_.conn.get();
+}
+
+void ClientSession::DropReplica() {
+  if (!replica_.conn) return;
+  auto topo = ctx_.topology.Get();
+  for (size_t i = 0; i < topo->servers.size() && i < LoadBalanceCounters::kMaxServers; ++i)
+    if (topo->servers[i].name == replica_.server())
+      ctx_.balance.replica_sessions[i].fetch_sub(1, std::memory_order_relaxed);
+  replica_.conn->Close();
+  replica_.conn.reset();
+}
+
+asio::awaitable<BackendConnection*> ClientSession::Replica(const ServerView& server) {
+  if (!replica_.open() || replica_.server() != server.name) {
+    DropReplica();
+    ConnectOutcome outcome = co_await Open(replica_, server);
+    if (!outcome.ok) {
+      spdlog::warn("session {}: replica {} unusable: {}", id_, server.name,
+                   outcome.server_error ? outcome.server_error->message : outcome.transport_error);
+      co_return nullptr;
+    }
+    auto topo = ctx_.topology.Get();
+    for (size_t i = 0; i < topo->servers.size() && i < LoadBalanceCounters::kMaxServers; ++i)
+      if (topo->servers[i].name == server.name)
+        ctx_.balance.replica_sessions[i].fetch_add(1, std::memory_order_relaxed);
+  }
+  if (Status s = co_await Replay(replica_); !s.ok()) {
+    spdlog::warn("session {}: replaying session state on {}: {}", id_, server.name, s.error().message);
+    DropReplica();
+    co_return nullptr;
+  }
+  co_return replica_.conn.get();
+}
+
+asio::awaitable<ClientSession::InternalResult> ClientSession::RunInternal(BackendConnection& backend,
+                                                                          std::string_view sql) {
+  InternalResult out;
+  wire::Bytes payload;
+  payload.reserve(sql.size() + 1);
+  wire::PutU8(payload, static_cast<uint8_t>(wire::Command::kQuery));
+  wire::PutString(payload, sql);
+  wire::Bytes buf;
+  wire::AppendPacket(buf, 0, payload);
+  if (out.status = co_await backend.channel().Write(buf); !out.status.ok()) co_return out;
+  wire::ResponseReader reader(backend.capabilities());
+  (void)reader.Start(wire::Command::kQuery);
+  wire::Bytes previous;  // the packet before the current one: the row, when the terminator arrives
+  for (;;) {
+    auto pkt = co_await backend.channel().ReadPacket();
+    if (!pkt.ok()) {
+      out.status = pkt.error();
+      co_return out;
+    }
+    uint64_t rows_before = reader.outcome().rows;
+    auto step = reader.OnServerPacket(pkt->payload);
+    if (!step.ok()) {
+      out.status = step.error();
+      co_return out;
+    }
+    if (reader.outcome().rows > rows_before && rows_before == 0) {
+      wire::PayloadReader row(pkt->payload, "row");
+      if (row.Peek() != 0xFB) out.first_value = std::string(row.LenencString("value"));
+    }
+    if (*step == wire::ResponseStep::kComplete) break;
+    if (*step == wire::ResponseStep::kNeedClientData) {
+      out.status = MakeError("unexpected LOCAL INFILE request");
+      co_return out;
+    }
+  }
+  out.outcome = reader.outcome();
+  co_return out;
+}
+
+asio::awaitable<bool> ClientSession::CausalWait(BackendConnection& replica, const GtidPoint& gtid) {
+  double seconds = ctx_.config.routing.causal_wait_ms / 1000.0;
+  auto r = co_await RunInternal(replica, fmt::format("SELECT MASTER_GTID_WAIT('{}-{}-{}', {:.3f})",
+                                                     gtid.domain, gtid.server_id, gtid.seq, seconds));
+  co_return r.status.ok() && r.outcome && !r.outcome->err && r.first_value == "0";
+}
+
+void ClientSession::AfterResponse(const wire::ResponseOutcome& outcome, const Classification* c,
+                                  BackendSlot& slot) {
+  if (outcome.status_flags) state_.OnServerStatus(*outcome.status_flags);
+  if (auto gtid = outcome.LastGtid()) {
+    if (auto pos = ParseGtidPosition(*gtid); pos && !pos->empty()) state_.OnWriteGtid(pos->back());
+  }
+  for (const auto& e : outcome.session_state)
+    if (e.type == wire::SessionTrackType::kSchema) state_.OnDatabaseChanged(e.value);
+  if (c && !outcome.err) {
+    state_.OnStatementSucceeded(*c);
+    if (c->prepare_name) {
+      if (c->prepared) text_prepared_[*c->prepare_name] = *c->prepared;
+      else text_prepared_.erase(*c->prepare_name);
+    }
+    if (c->deallocate_name) text_prepared_.erase(*c->deallocate_name);
+  }
+  // Statements on this connection kept it in line with the state they changed.
+  if (&slot == &master_) {
+    slot.applied_generation = state_.generation();
+    slot.database = state_.database();
+  }
+  previous_server_ = slot.conn ? slot.server() : std::string();
+}
+
+asio::awaitable<void> ClientSession::CommandLoop() {
+  for (;;) {
+    if (close_requested_) co_return;
+    busy_ = false;
+    Result<wire::Packet> pkt = co_await [&]() -> asio::awaitable<Result<wire::Packet>> {
+      Deadline idle(client_.socket().get_executor(),
+                    std::chrono::milliseconds(ctx_.config.limits.idle_timeout_ms),
+                    [this] { client_.Close(); });
+      co_return co_await client_.ReadPacket();
+    }();
+    if (!pkt.ok()) co_return;  // client went away (or idle timeout / shutdown closed it)
+    busy_ = true;
+    if (pkt->payload.empty()) co_return;
+    uint8_t cmd = pkt->payload[0];
+    uint8_t seq = pkt->last_seq + 1;
+    if (cmd == static_cast<uint8_t>(wire::Command::kQuit)) co_return;
+    if (cmd == static_cast<uint8_t>(wire::Command::kProcessKill)) {
+      auto kill = wire::ComProcessKill::Decode(pkt->payload);
+      if (kill.ok()) co_await HandleKill(kill->connection_id, false, seq);
+      else co_await SendError(seq, 1047, "08S01", "Unknown command");
+    } else if (cmd == static_cast<uint8_t>(wire::Command::kQuery)) {
+      co_await HandleQuery(*pkt);
+    } else if (cmd == static_cast<uint8_t>(wire::Command::kChangeUser)) {
+      co_await HandleChangeUser(*pkt);
+    } else {
+      co_await HandleOther(*pkt);
+    }
+    if (!client_.is_open()) co_return;
+  }
+}
+
+asio::awaitable<void> ClientSession::HandleQuery(const wire::Packet& command) {
+  uint8_t seq = command.last_seq + 1;
+  std::string_view sql = wire::AsString(command.payload.subspan(1));
+  if (auto kill = ParseKill(sql)) {
+    co_await HandleKill(kill->id, kill->query_only, seq);
+    co_return;
+  }
+  Classification c = ClassifySql(sql, state_.classify_options());
+  const Classification* route_by = &c;
+  if (c.execute_name) {  // text-protocol EXECUTE: route by the prepared statement's class
+    auto it = text_prepared_.find(*c.execute_name);
+    if (it != text_prepared_.end()) route_by = &it->second;
+  }
+  auto topo = ctx_.topology.Get();
+  std::optional<std::string_view> current;
+  if (replica_.open()) current = replica_.server();
+  std::optional<std::string_view> previous;
+  if (!previous_server_.empty()) previous = previous_server_;
+  RouteDecision d = Route(RouteInputs{*route_by, state_, *topo, ctx_.config.routing, current, previous},
+                          ctx_.balance);
+  // c.hint of an EXECUTE itself overrides the prepared statement's.
+  if (route_by != &c && !c.hint.empty())
+    d = Route(RouteInputs{c, state_, *topo, ctx_.config.routing, current, previous}, ctx_.balance);
+
+  if (d.target == RouteTarget::kReplica && d.server) {
+    const ServerView& server = topo->servers[*d.server];
+    BackendConnection* replica = co_await Replica(server);
+    if (replica && d.causal_wait && state_.last_write_gtid() &&
+        !co_await CausalWait(*replica, *state_.last_write_gtid())) {
+      spdlog::debug("session {}: {} has not applied {}-{}-{} within {} ms; read goes to the master",
+                    id_, server.name, state_.last_write_gtid()->domain, state_.last_write_gtid()->server_id,
+                    state_.last_write_gtid()->seq, ctx_.config.routing.causal_wait_ms);
+      replica = nullptr;
+    }
+    if (replica) {
+      ForwardResult r = co_await Forward(*replica, command);
+      if (r.status.ok()) {
+        ctx_.stats.queries_replica.fetch_add(1, std::memory_order_relaxed);
+        if (c.txn == TxnOp::kBeginReadOnly && r.outcome && !r.outcome->err)
+          state_.PinReadOnlyTransaction(server.name);
+        AfterResponse(*r.outcome, &c, replica_);
+        co_return;
+      }
+      ctx_.stats.backend_errors.fetch_add(1, std::memory_order_relaxed);
+      spdlog::warn("session {}: replica {} failed during a read: {}", id_, server.name, r.status.error().message);
+      DropReplica();
+      if (r.client_saw_bytes || state_.read_only_txn_replica()) {
+        // Rows already reached the client, or a transaction was open there: cannot retry.
+        state_.UnpinReadOnlyTransaction();
+        co_await SendError(seq, 2013, "HY000", "Lost connection to MySQL server during query");
+        co_return;
+      }
+      // Nothing reached the client yet: a read is safe to run again, once, on the master.
+    }
+  }
+  BackendConnection* master = co_await Master(seq);
+  if (!master) co_return;
+  ForwardResult r = co_await Forward(*master, command);
+  if (!r.status.ok()) {
+    ctx_.stats.backend_errors.fetch_add(1, std::memory_order_relaxed);
+    spdlog::warn("session {}: master {} lost during a statement: {}", id_, master->server_name(),
+                 r.status.error().message);
+    // A write whose outcome is unknown is never retried; the client got a lost-connection error.
+    if (!r.client_saw_bytes) co_await SendError(seq, 2013, "HY000", "Lost connection to MySQL server during query");
+    master_.conn.reset();
+    co_return;
+  }
+  ctx_.stats.queries_master.fetch_add(1, std::memory_order_relaxed);
+  AfterResponse(*r.outcome, &c, master_);
+  // Without session tracking on this connection (the client did not negotiate it) the OK
+  // carried no GTID: ask for it, so read-your-writes still holds for this session.
+  if (ctx_.config.routing.read_consistency == conf::ReadConsistency::kSession && !r.outcome->err &&
+      route_by->kind != StatementKind::kRead && !state_.in_transaction() && master_.open() &&
+      !wire::Has(master_.conn->capabilities(), wire::cap::kSessionTrack)) {
+    auto g = co_await RunInternal(*master_.conn, "SELECT @@last_gtid");
+    if (g.first_value) {
+      if (auto pos = ParseGtidPosition(*g.first_value); pos && !pos->empty()) state_.OnWriteGtid(pos->back());
+    }
+  }
+}
+
+asio::awaitable<void> ClientSession::HandleOther(const wire::Packet& command) {
+  uint8_t seq = command.last_seq + 1;
+  uint8_t cmd = command.payload[0];
+  BackendConnection* master = co_await Master(seq);
+  if (!master) co_return;
+  ForwardResult r = co_await Forward(*master, command);
+  if (!r.status.ok()) {
+    ctx_.stats.backend_errors.fetch_add(1, std::memory_order_relaxed);
+    if (!r.client_saw_bytes) co_await SendError(seq, 2013, "HY000", "Lost connection to MySQL server during query");
+    master_.conn.reset();
+    co_return;
+  }
+  ctx_.stats.queries_master.fetch_add(1, std::memory_order_relaxed);
+  if (!r.outcome) co_return;  // no response (COM_STMT_CLOSE, SEND_LONG_DATA)
+  if (cmd == static_cast<uint8_t>(wire::Command::kInitDb) && !r.outcome->err) {
+    state_.OnDatabaseChanged(std::string(wire::AsString(command.payload.subspan(1))));
+  }
+  if (cmd == static_cast<uint8_t>(wire::Command::kResetConnection) && !r.outcome->err) {
+    std::string db = state_.database();
+    state_ = SessionState{};
+    state_.OnDatabaseChanged(db);
+    text_prepared_.clear();
+    DropReplica();
+  }
+  if (cmd == static_cast<uint8_t>(wire::Command::kSetOption)) DropReplica();
+  AfterResponse(*r.outcome, nullptr, master_);
+}
+
+asio::awaitable<ClientSession::ForwardResult> ClientSession::Forward(BackendConnection& backend,
+                                                                    const wire::Packet& command) {
+  ForwardResult result;
+  SetBackendTarget(&backend);
+  if (Status s = co_await backend.channel().Write(command.raw); !s.ok()) {
+    result.status = s;
+    co_return result;
+  }
+  wire::ResponseReader reader(backend.capabilities());
+  auto started = reader.StartFromCommand(command.payload);
+  if (!started.ok()) {
+    result.status = started.error();
+    co_return result;
+  }
+  wire::ResponseStep step = *started;
+  uint8_t next_seq = command.last_seq + 1;  // seq the client expects next from the server
+  PacketChannel& server = backend.channel();
+  while (step != wire::ResponseStep::kComplete) {
+    if (step == wire::ResponseStep::kNeedClientData) {
+      // LOCAL INFILE data: client frames go to the server as they are.
+      auto frame = co_await client_.ReadFrame();
+      if (!frame.ok()) {
+        result.status = frame.error();
+        co_return result;
+      }
+      if (Status s = co_await server.Write(frame->raw); !s.ok()) {
+        result.status = s;
+        co_return result;
+      }
+      auto st = reader.OnClientFrame(frame->payload);
+      if (!st.ok()) {
+        result.status = st.error();
+        co_return result;
+      }
+      step = *st;
+      next_seq = frame->seq + 1;
+      continue;
+    }
+    // Forward every complete frame already buffered in one write, without copying: the frames
+    // are contiguous in the reader's buffer.
+    const uint8_t* begin = nullptr;
+    const uint8_t* end = nullptr;
+    while (step == wire::ResponseStep::kNeedMore) {
+      auto frame = server.reader().NextFrame();
+      if (!frame) break;
+      if (!begin) begin = frame->raw.data();
+      end = frame->raw.data() + frame->raw.size();
+      next_seq = frame->seq + 1;
+      auto st = reader.OnServerFrame(frame->payload);
+      if (!st.ok()) {
+        result.status = st.error();
+        co_return result;
+      }
+      step = *st;
+    }
+    if (begin) {
+      result.client_saw_bytes = true;
+      if (Status s = co_await client_.Write(wire::BytesView(begin, end - begin)); !s.ok()) {
+        // The client is gone; the backend connection is mid-response and cannot be reused.
+        backend.Close();
+        client_.Close();
+        result.status = s;
+        co_return result;
+      }
+      continue;
+    }
+    if (Status s = co_await server.Fill(); !s.ok()) {
+      if (result.client_saw_bytes)  // ends the half-sent response with a proper error
+        co_await SendError(next_seq, 2013, "HY000", "Lost connection to MySQL server during query");
+      result.status = s;
+      co_return result;
+    }
+  }
+  result.outcome = reader.outcome();
+  co_return result;
+}
+
+asio::awaitable<void> ClientSession::HandleChangeUser(const wire::Packet& command) {
+  // The client's token answers the proxy's scramble, so the proxy authenticates it and then
+  // opens fresh backend connections as the new user (COM_CHANGE_USER resets the session anyway).
+  uint8_t seq = command.last_seq + 1;
+  auto cu = wire::ComChangeUser::Decode(command.payload, client_caps_);
+  if (!cu.ok()) {
+    co_await SendError(seq, 1047, "08S01", "Unknown command");
+    co_return;
+  }
+  std::string user = cu->user;
+  wire::Bytes token = cu->auth_response;
+  std::string db = cu->database;
+  uint8_t charset = static_cast<uint8_t>(cu->charset);
+  const std::string& plugin = cu->auth_plugin_name;
+  if (!plugin.empty() && plugin != kNative) {
+    wire::AuthSwitchRequest sw;
+    sw.plugin_name = std::string(kNative);
+    scramble_ = wire::GenerateScramble();
+    sw.plugin_data = scramble_;
+    sw.plugin_data.push_back(0);
+    wire::Bytes buf;
+    wire::AppendPacket(buf, seq, sw.Encode());
+    if (!(co_await client_.Write(buf)).ok()) co_return;
+    auto answer = co_await client_.ReadPacket();
+    if (!answer.ok()) co_return;
+    seq = answer->last_seq + 1;
+    token.assign(answer->payload.begin(), answer->payload.end());
+  }
+  auto creds = ctx_.users.Verify(user, token, scramble_);
+  if (!creds) {
+    ctx_.stats.auth_failures.fetch_add(1, std::memory_order_relaxed);
+    spdlog::warn("session {}: COM_CHANGE_USER: access denied for user '{}' from {}", id_, user, peer_);
+    wire::Bytes out;
+    wire::AppendPacket(out, seq, wire::ErrPacket::AccessDenied(user, peer_, !token.empty()).Encode());
+    (void)co_await client_.Write(out);
+    client_.Close();  // like the server: a failed change-user ends the connection
+    co_return;
+  }
+  user_ = user;
+  login_.credentials = *creds;
+  login_.charset = charset;
+  state_ = SessionState{};
+  state_.OnDatabaseChanged(db);
+  text_prepared_.clear();
+  DropReplica();
+  if (master_.conn) master_.conn->Close();
+  master_.conn.reset();
+  if (!co_await Master(seq)) co_return;
+  co_await SendOk(seq);
+}
+
+asio::awaitable<void> ClientSession::HandleKill(uint32_t target_id, bool query_only, uint8_t seq) {
+  auto target = ctx_.registry.Find(target_id);
+  std::optional<BackendTarget> where = target ? target->CurrentBackend() : std::nullopt;
+  if (!target || target->user() != user_) {
+    co_await SendError(seq, 1094, "HY000", fmt::format("Unknown thread id: {}", target_id));
+    co_return;
+  }
+  if (!query_only) target->RequestClose();
+  if (where) {
+    BackendConnection killer(client_.socket().get_executor(), where->server, where->address);
+    BackendLogin login = login_;
+    login.database.clear();
+    ConnectOutcome outcome = co_await killer.Connect(login);
+    if (outcome.ok) {
+      std::string sql = fmt::format("{}KILL {} {}", char(0x03), query_only ? "QUERY" : "CONNECTION",
+                                    where->thread_id);
+      wire::Bytes buf;
+      wire::AppendPacket(buf, 0, wire::AsBytes(sql));
+      if ((co_await killer.channel().Write(buf)).ok()) (void)co_await killer.channel().ReadPacket();
+      spdlog::info("session {}: KILL {}{} -> {} thread {}", id_, query_only ? "QUERY " : "", target_id,
+                   where->server, where->thread_id);
+    }
+    killer.Close();
+  }
+  co_await SendOk(seq);
+}
+
+}  // namespace switchyard::proxy

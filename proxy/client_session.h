@@ -1,0 +1,119 @@
+// ClientSession: one application connection. Authenticates the client (proxy as server),
+// opens backend connections (proxy as client) and forwards each command, streaming the
+// response back frame by frame. Lives entirely on one io thread; owned by its coroutine.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "proxy/backend_connection.h"
+#include "proxy/packet_channel.h"
+#include "proxy/proxy_stats.h"
+#include "proxy/router.h"
+#include "proxy/session_state.h"
+#include "proxy/session_registry.h"
+#include "proxy/topology.h"
+#include "proxy/user_directory.h"
+#include "wire/response_reader.h"
+
+namespace switchyard::proxy {
+
+// Services shared by every session (thread-safe or immutable).
+struct ProxyContext {
+  const conf::Config& config;
+  const UserDirectory& users;
+  TopologyHolder& topology;
+  SessionRegistry& registry;
+  ProxyStats& stats;
+  LoadBalanceCounters& balance;
+  asio::ssl::context* tls = nullptr;         // client-side TLS; null when not configured
+  asio::ssl::context* backend_tls = nullptr;  // toward backends; null when off
+};
+
+class ClientSession : public SessionHandle, public std::enable_shared_from_this<ClientSession> {
+ public:
+  ClientSession(tcp::socket socket, ProxyContext& ctx, uint32_t id);
+  ~ClientSession() override;
+
+  asio::awaitable<void> Run();
+
+  std::optional<BackendTarget> CurrentBackend() const override;
+  const std::string& user() const override { return user_; }
+  void RequestClose() override;
+
+ private:
+  // One backend connection of the session and how much of the session state it has seen.
+  struct BackendSlot {
+    std::unique_ptr<BackendConnection> conn;
+    uint64_t applied_generation = 0;
+    std::string database;  // the database the connection is in
+    bool open() const { return conn && conn->is_open(); }
+    const std::string& server() const { return conn->server_name(); }
+  };
+  // Result of forwarding one command.
+  struct ForwardResult {
+    Status status;                  // transport failure (backend lost) if not ok
+    bool client_saw_bytes = false;  // some of the response already reached the client
+    std::optional<wire::ResponseOutcome> outcome;
+  };
+
+  asio::awaitable<bool> Handshake();
+  asio::awaitable<void> CommandLoop();
+  asio::awaitable<void> HandleQuery(const wire::Packet& command);
+  asio::awaitable<void> HandleOther(const wire::Packet& command);
+  // Sends one command to `backend` and streams its response to the client.
+  asio::awaitable<ForwardResult> Forward(BackendConnection& backend, const wire::Packet& command);
+  // The master connection, (re)connected to the current master and in line with the session.
+  asio::awaitable<BackendConnection*> Master(uint8_t client_seq_next, bool report_to_client = true);
+  // A connection to replica `server`, in line with the session; null if it cannot be used.
+  asio::awaitable<BackendConnection*> Replica(const ServerView& server);
+  asio::awaitable<ConnectOutcome> Open(BackendSlot& slot, const ServerView& server);
+  asio::awaitable<Status> Replay(BackendSlot& slot);
+  // Runs a statement of the proxy's own on `backend`; the response is consumed, not forwarded.
+  struct InternalResult {
+    Status status;
+    std::optional<wire::ResponseOutcome> outcome;
+    std::optional<std::string> first_value;  // first column of the first row, if any
+  };
+  asio::awaitable<InternalResult> RunInternal(BackendConnection& backend, std::string_view sql);
+  asio::awaitable<bool> CausalWait(BackendConnection& replica, const GtidPoint& gtid);
+  void AfterResponse(const wire::ResponseOutcome& outcome, const Classification* c,
+                     BackendSlot& slot);
+  void DropReplica();
+  asio::awaitable<void> HandleKill(uint32_t target, bool query_only, uint8_t seq);
+  asio::awaitable<void> HandleChangeUser(const wire::Packet& command);
+  asio::awaitable<void> SendError(uint8_t seq, uint16_t code, std::string_view sql_state,
+                                  std::string message);
+  asio::awaitable<void> SendOk(uint8_t seq);
+  void SetBackendTarget(const BackendConnection* b);
+
+  PacketChannel client_;
+  ProxyContext& ctx_;
+  uint32_t id_;
+  std::string user_;
+  std::string peer_;
+  wire::Capabilities client_caps_ = 0;
+  wire::Bytes scramble_;  // the last scramble sent to the client (COM_CHANGE_USER uses it)
+  BackendLogin login_;
+  BackendSlot master_;
+  BackendSlot replica_;
+  SessionState state_;
+  std::map<std::string, Classification> text_prepared_;  // PREPARE name FROM ... (text protocol)
+  std::string previous_server_;
+
+  mutable std::mutex target_mu_;  // guards target_ (read by KILL from other threads)
+  std::optional<BackendTarget> target_;
+  std::atomic<bool> close_requested_{false};
+  bool busy_ = false;
+};
+
+// Capabilities the proxy offers clients. Never COMPRESS or MariaDB extensions we do not speak.
+wire::Capabilities ServerCapabilities(bool tls);
+// The greeting's server version: MariaDB-compatible prefix so connectors enable MariaDB paths.
+inline constexpr std::string_view kServerVersion = "5.5.5-10.11.19-MariaDB-switchyard";
+
+}  // namespace switchyard::proxy

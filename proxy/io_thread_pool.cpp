@@ -1,0 +1,43 @@
+#include "proxy/io_thread_pool.h"
+
+#include <spdlog/spdlog.h>
+
+namespace switchyard::proxy {
+
+IoThreadPool::IoThreadPool(size_t threads) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  for (size_t i = 0; i < threads; ++i)
+    contexts_.push_back(std::make_unique<boost::asio::io_context>(1));  // 1: single-threaded hint
+}
+
+IoThreadPool::~IoThreadPool() { Stop(); }
+
+void IoThreadPool::Start() {
+  for (auto& ctx : contexts_) {
+    guards_.emplace_back(ctx->get_executor());
+    threads_.emplace_back([io = ctx.get()] {
+      for (;;) {
+        try {
+          io->run();
+          return;
+        } catch (const std::exception& e) {  // a handler must not take the whole thread down
+          spdlog::error("io thread: unexpected exception escaped a handler: {}", e.what());
+        }
+      }
+    });
+  }
+}
+
+void IoThreadPool::Stop() {
+  guards_.clear();
+  for (auto& ctx : contexts_) ctx->stop();
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+  threads_.clear();
+}
+
+boost::asio::io_context& IoThreadPool::Next() {
+  return *contexts_[next_.fetch_add(1, std::memory_order_relaxed) % contexts_.size()];
+}
+
+}  // namespace switchyard::proxy

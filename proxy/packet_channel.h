@@ -1,0 +1,52 @@
+// PacketChannel: a TCP socket (optionally upgraded to TLS) plus a wire::PacketReader, with
+// coroutine reads of frames/packets and writes of raw bytes. Errors come back as values,
+// never as exceptions. Owns the socket; lives on the io thread of its session.
+#pragma once
+
+#include <utility>  // boost 1.74 awaitable.hpp needs std::exchange
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <memory>
+#include <string>
+
+#include "base/result.h"
+#include "wire/packet_framing.h"
+
+namespace switchyard::proxy {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+class PacketChannel {
+ public:
+  explicit PacketChannel(tcp::socket socket, size_t max_packet_size = wire::kDefaultMaxPacketSize)
+      : socket_(std::move(socket)), reader_(max_packet_size) {}
+
+  // Next logical packet (reassembled); Error on EOF, I/O error or a malformed/oversized packet.
+  asio::awaitable<Result<wire::Packet>> ReadPacket();
+  // Next frame, not reassembled (for streaming large results through).
+  asio::awaitable<Result<wire::Frame>> ReadFrame();
+  // Reads more bytes from the socket into the reader; Error on EOF or failure.
+  asio::awaitable<Status> Fill();
+  asio::awaitable<Status> Write(wire::BytesView bytes);
+
+  // TLS server/client side handshake on the existing connection.
+  asio::awaitable<Status> StartTlsServer(asio::ssl::context& ctx);
+  asio::awaitable<Status> StartTlsClient(asio::ssl::context& ctx);
+  bool tls() const { return tls_ != nullptr; }
+
+  wire::PacketReader& reader() { return reader_; }
+  tcp::socket& socket() { return socket_; }
+  void Close();
+  bool is_open() const { return socket_.is_open(); }
+  std::string peer_host() const;
+
+ private:
+  tcp::socket socket_;
+  std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls_;
+  wire::PacketReader reader_;
+};
+
+}  // namespace switchyard::proxy

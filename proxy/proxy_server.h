@@ -1,0 +1,45 @@
+// ProxyServer: the client-facing listener. Accepts connections, spreads sessions over the io
+// threads, enforces the connection limit and shuts down gracefully. Owns the io threads, the
+// session registry, the user directory and the TLS contexts; reads topology from a holder it
+// does not own.
+#pragma once
+
+#include <chrono>
+#include <memory>
+
+#include "base/result.h"
+#include "proxy/client_session.h"
+#include "proxy/io_thread_pool.h"
+
+namespace switchyard::proxy {
+
+class ProxyServer {
+ public:
+  ProxyServer(const conf::Config& config, TopologyHolder& topology);
+  ~ProxyServer();
+
+  // Binds the listen address and starts the io threads; Error names the address and reason.
+  Status Start();
+  // Stops accepting, closes idle sessions, lets busy ones finish up to `grace`, then stops.
+  void Stop(std::chrono::milliseconds grace);
+
+  ProxyStats& stats() { return stats_; }
+  SessionRegistry& registry() { return registry_; }
+
+ private:
+  asio::awaitable<void> AcceptLoop();
+
+  const conf::Config& config_;
+  std::unique_ptr<IoThreadPool> pool_;  // destroyed first (explicitly): sessions use the rest
+  UserDirectory users_;
+  SessionRegistry registry_;
+  ProxyStats stats_;
+  LoadBalanceCounters balance_;
+  std::unique_ptr<asio::ssl::context> tls_;
+  std::unique_ptr<asio::ssl::context> backend_tls_;
+  std::unique_ptr<ProxyContext> ctx_;
+  std::unique_ptr<tcp::acceptor> acceptor_;
+  bool started_ = false;
+};
+
+}  // namespace switchyard::proxy

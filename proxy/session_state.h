@@ -1,0 +1,69 @@
+// SessionState: what a client session has changed (database, charset, session and user
+// variables, transaction characteristics, temporary tables) and what the servers reported
+// (transaction status, last write's GTID). Routing reads it; any backend connection that
+// joins the session late is brought in line by replaying ReplayStatements() once per
+// generation. Plain data, owned by one ClientSession.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "proxy/gtid_position.h"
+#include "proxy/sql_classifier.h"
+
+namespace switchyard::proxy {
+
+class SessionState {
+ public:
+  // Server status flags of the last OK/EOF of a response.
+  void OnServerStatus(uint16_t status_flags);
+  // A statement classified as `c` succeeded on the backend (call only on success).
+  void OnStatementSucceeded(const Classification& c);
+  void OnDatabaseChanged(std::string db);
+  void OnWriteGtid(GtidPoint gtid) { last_write_gtid_ = gtid; }
+
+  bool in_transaction() const { return in_transaction_; }
+  bool autocommit() const { return autocommit_; }
+  // Every statement must go to the master: open transaction or autocommit off.
+  bool pinned_to_master() const { return (in_transaction_ || !autocommit_) && !read_only_txn_replica_; }
+  const std::optional<std::string>& read_only_txn_replica() const { return read_only_txn_replica_; }
+  void PinReadOnlyTransaction(std::string replica) { read_only_txn_replica_ = std::move(replica); }
+  void UnpinReadOnlyTransaction() { read_only_txn_replica_.reset(); }
+
+  bool TouchesTemporaryTable(const Classification& c) const;
+  bool has_temporary_tables() const { return !temp_tables_.empty(); }
+  // User variables whose value cannot be replayed as text (set from an expression).
+  bool user_vars_replayable() const { return user_vars_replayable_; }
+  const std::optional<GtidPoint>& last_write_gtid() const { return last_write_gtid_; }
+
+  const std::string& database() const { return database_; }
+  uint64_t generation() const { return generation_; }
+  ClassifyOptions classify_options() const { return classify_options_; }
+  // Statements that make a fresh backend connection match this session (empty if nothing to do).
+  // The database is applied separately (COM_INIT_DB) and is not part of this list.
+  std::vector<std::string> ReplayStatements() const;
+
+ private:
+  void Bump() { ++generation_; }
+
+  bool in_transaction_ = false;
+  bool autocommit_ = true;
+  std::optional<std::string> read_only_txn_replica_;
+  std::string database_;
+  std::optional<std::string> names_;            // SET NAMES x [COLLATE y], as replay text
+  std::optional<std::string> character_set_;    // SET CHARACTER SET x
+  std::map<std::string, std::string> session_vars_;  // name -> value text
+  std::map<std::string, std::string> user_vars_;     // name -> value text
+  std::optional<std::string> transaction_characteristics_;  // SET SESSION TRANSACTION ...
+  std::set<std::string> temp_tables_;  // lower-cased names
+  bool user_vars_replayable_ = true;
+  std::optional<GtidPoint> last_write_gtid_;
+  ClassifyOptions classify_options_;
+  uint64_t generation_ = 0;
+};
+
+}  // namespace switchyard::proxy

@@ -5,6 +5,9 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <cctype>
 #include <charconv>
 
@@ -268,11 +271,39 @@ asio::awaitable<BackendConnection*> ClientSession::Master(uint8_t seq, bool repo
     master_.conn->Close();
     master_.conn.reset();
   }
-  if (!m) {
-    if (report) co_await SendError(seq, 2003, "HY000", "switchyard: no master is available right now");
-    co_return nullptr;
+  // No reachable master (it died, a failover or switchover is running): hold the statement up
+  // to failover.hold_ms, watching for the monitor to publish a master, instead of failing it.
+  auto started = std::chrono::steady_clock::now();
+  auto deadline = started + std::chrono::milliseconds(ctx_.config.failover.hold_ms);
+  bool held = false;
+  ConnectOutcome outcome;
+  std::string last_error = "no master is known";
+  for (;;) {
+    topo = ctx_.topology.Get();
+    m = topo->Master();
+    if (m && !topo->failover_in_progress) {
+      outcome = co_await Open(master_, *m);
+      if (outcome.ok || outcome.server_error) break;  // a server's refusal is final
+      last_error = outcome.transport_error;
+    } else {
+      last_error = topo->failover_in_progress ? "a failover is in progress" : "no master is known";
+    }
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    if (!held) {
+      held = true;
+      ctx_.stats.writes_held.fetch_add(1, std::memory_order_relaxed);
+      spdlog::info("session {}: holding a statement for up to {} ms: {}", id_, ctx_.config.failover.hold_ms, last_error);
+    }
+    asio::steady_timer pause(client_.socket().get_executor(), std::chrono::milliseconds(50));
+    boost::system::error_code ec;
+    co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (!client_.is_open()) co_return nullptr;
   }
-  ConnectOutcome outcome = co_await Open(master_, *m);
+  if (held) {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+    ctx_.stats.writes_held_ms.fetch_add(static_cast<uint64_t>(ms), std::memory_order_relaxed);
+    spdlog::info("session {}: statement held {} ms; master now {}", id_, ms, m ? m->name : "none");
+  }
   if (!outcome.ok) {
     if (!report) co_return nullptr;
     if (outcome.server_error) {
@@ -280,21 +311,18 @@ asio::awaitable<BackendConnection*> ClientSession::Master(uint8_t seq, bool repo
       wire::AppendPacket(out, seq, outcome.server_error->Encode());
       (void)co_await client_.Write(out);
     } else {
-      spdlog::warn("session {}: cannot reach master {}: {}", id_, m->name, outcome.transport_error);
+      spdlog::warn("session {}: no usable master after {} ms: {}", id_, ctx_.config.failover.hold_ms, last_error);
       co_await SendError(seq, 2003, "HY000",
-                         fmt::format("Can't connect to MySQL server on '{}' ({})", m->name,
-                                     outcome.transport_error));
+                         fmt::format("switchyard: no master available ({})", last_error));
     }
     co_return nullptr;
   }
   // A new master connection (after a failover or a lost connection) gets the session's state.
-  {
-    if (Status s = co_await Replay(master_); !s.ok()) {
-      spdlog::warn("session {}: replaying session state on {}: {}", id_, m->name, s.error().message);
-      master_.conn.reset();
-      if (report) co_await SendError(seq, 2013, "HY000", "Lost connection to MySQL server during query");
-      co_return nullptr;
-    }
+  if (Status s = co_await Replay(master_); !s.ok()) {
+    spdlog::warn("session {}: replaying session state on {}: {}", id_, m->name, s.error().message);
+    master_.conn.reset();
+    if (report) co_await SendError(seq, 2013, "HY000", "Lost connection to MySQL server during query");
+    co_return nullptr;
   }
   master_.applied_generation = state_.generation();
   co_return master_.conn.get();

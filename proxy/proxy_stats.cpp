@@ -25,6 +25,8 @@ std::string RenderProxyMetrics(const ProxyStats& s, const Topology& t) {
           s.causal_waits.load());
   counter("switchyard_causal_fallbacks_total", "Reads sent to the master because no replica caught up in time.",
           s.causal_fallbacks.load());
+  counter("switchyard_writes_held_total", "Statements held while no master was reachable.", s.writes_held.load());
+  counter("switchyard_writes_held_milliseconds_total", "Total time statements were held.", s.writes_held_ms.load());
   out += "# HELP switchyard_queries_total Statements forwarded, by route.\n"
          "# TYPE switchyard_queries_total counter\n";
   out += fmt::format("switchyard_queries_total{{route=\"master\"}} {}\n", s.queries_master.load());

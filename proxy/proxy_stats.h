@@ -22,6 +22,8 @@ struct ProxyStats {
   std::atomic<uint64_t> read_retries{0};      // reads re-run on the master after a replica failed
   std::atomic<uint64_t> causal_waits{0};      // reads that waited for a replica to catch up
   std::atomic<uint64_t> causal_fallbacks{0};  // ... and went to the master because it did not
+  std::atomic<uint64_t> writes_held{0};       // statements held while no master was reachable
+  std::atomic<uint64_t> writes_held_ms{0};    // total time they were held
 
   // Per server, by index in the topology's server list (config order).
   static constexpr size_t kMaxServers = 64;

@@ -89,13 +89,15 @@ Result<EventBody> ParseMysqlGtid(const ParseInput& in) {
 }
 
 Result<EventBody> ParseTaggedGtid(const ParseInput& in) {
-  // Serialized message: size, last non-ignorable field id, then (field id, value) pairs.
+  // mysql::serialization message (8.4+): a leading format/version number, the message size,
+  // the last non-ignorable field id, then (field id, value) pairs with varlen integers.
   ByteReader r(in.data);
   MysqlGtidEvent ev;
+  VarUint(r);  // format version
   uint64_t size = VarUint(r);
   VarUint(r);  // last non-ignorable field id
   if (!r.ok() || size > in.data.size()) return Truncated("GTID_TAGGED", r);
-  while (r.ok() && r.offset() < size) {
+  while (r.ok() && r.remaining() > 0) {
     uint64_t field = VarUint(r);
     switch (field) {
       case 0:

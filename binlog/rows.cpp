@@ -231,14 +231,14 @@ bool DecodeValue(const ColumnDef& c, const uint8_t* p, size_t avail, ColumnValue
         int64_t intpart = static_cast<int64_t>(LoadBe(p, 3)) - 0x800000;
         int64_t frac = 0;
         if (fsp >= 3) {
-          frac = SignExtend(LoadBe(p + 3, 2), 16);
+          frac = static_cast<int64_t>(LoadBe(p + 3, 2));
           if (intpart < 0 && frac) {
             intpart++;
             frac -= 0x10000;
           }
           frac *= 100;
         } else if (fsp >= 1) {
-          frac = static_cast<int8_t>(p[3]);
+          frac = p[3];
           if (intpart < 0 && frac) {
             intpart++;
             frac -= 0x100;

@@ -349,6 +349,20 @@ bool DecodeValue(const ColumnDef& c, const uint8_t* p, size_t avail, ColumnValue
   }
 }
 
+// MariaDB's 5.3-era hi-res TIMESTAMP/TIME/DATETIME use the old type codes but a different,
+// fraction-dependent size; their TABLE_MAP carries no fraction width, so such rows are
+// ambiguous. Named in the error so the failure is understandable.
+std::string AmbiguityHint(const TableMap& tm) {
+  if (!tm.mariadb) return {};
+  for (const auto& c : tm.columns) {
+    if ((c.type == kTimestamp || c.type == kTime || c.type == kDateTime) && !c.has_fraction_meta) {
+      return "; the table has MariaDB TIMESTAMP/TIME/DATETIME columns whose hi-res format "
+             "cannot be told from the TABLE_MAP";
+    }
+  }
+  return {};
+}
+
 inline bool Bit(std::span<const uint8_t> bm, size_t i) {
   return (bm[i / 8] >> (i % 8)) & 1;
 }
@@ -438,8 +452,8 @@ bool RowReader::DecodeImage(std::span<const uint8_t> cols, Row* row, bool after_
     }
     size_t used = 0;
     if (!DecodeValue(c, base + pos_, end - pos_, &(*row)[i], &used)) {
-      return Fail(
-          fmt::format("cannot decode column {} ({}, meta {})", i + 1, c.TypeName(), c.meta));
+      return Fail(fmt::format("cannot decode column {} ({}, meta {}){}", i + 1, c.TypeName(),
+                              c.meta, AmbiguityHint(tm)));
     }
     pos_ += used;
   }

@@ -265,6 +265,7 @@ Result<TableMap> ParseTableMap(std::span<const uint8_t> data, uint8_t post_heade
                                bool mariadb) {
   ByteReader r(data);
   TableMap tm;
+  tm.mariadb = mariadb;
   tm.table_id = post_header_len == 6 ? r.U32() : r.U48();
   tm.flags = r.U16();
   if (post_header_len > 8) r.Skip(post_header_len - 8);

@@ -36,6 +36,7 @@ struct TableMap {
   std::vector<ColumnDef> columns;
   std::vector<uint32_t> primary_key;  // column indexes
   std::vector<uint8_t> optional_metadata_kinds;
+  bool mariadb = false;  // written by a MariaDB server (per the FDE)
 };
 
 // Parses a TABLE_MAP body: `data` starts at the post-header (after the common header) and

@@ -32,6 +32,17 @@ Result<std::optional<RawEvent>> BinlogFileReader::Next() {
     return MakeError(fmt::format("truncated event at offset {}: header says {} bytes, {} left",
                                  pos_, h->event_size, left));
   }
+  // A binlog file starts with its FORMAT_DESCRIPTION (START_V3 before 5.0); a dump stream with
+  // the server's artificial ROTATE. Anything else means the input is not what it claims.
+  if (first_) {
+    bool ok = has_magic_ ? (h->type == 15 || h->type == 1) : (h->type == 4 || h->type == 15);
+    if (!ok) {
+      return MakeError(
+          fmt::format("unexpected first event type {} at offset {} (expected {})", h->type, pos_,
+                      has_magic_ ? "FORMAT_DESCRIPTION" : "ROTATE or FORMAT_DESCRIPTION"));
+    }
+    first_ = false;
+  }
   RawEvent ev{pos_, file_.subspan(pos_, h->event_size)};
   pos_ += h->event_size;
   return std::optional<RawEvent>(ev);

@@ -25,8 +25,11 @@ class BinlogFileReader {
   // True when the input starts with the binlog magic; otherwise it is a raw event dump.
   bool has_magic() const { return has_magic_; }
   uint64_t offset() const { return pos_; }
-  // Continue from `offset` (e.g. --start-position); the caller ensures it is an event boundary.
-  void Seek(uint64_t offset) { pos_ = offset; }
+  // Continue from `offset`; the caller ensures it is an event boundary.
+  void Seek(uint64_t offset) {
+    pos_ = offset;
+    first_ = false;
+  }
 
   // The next event, std::nullopt at the clean end of input, or an error naming the offset
   // when the rest of the input cannot hold a complete event.
@@ -36,6 +39,7 @@ class BinlogFileReader {
   std::span<const uint8_t> file_;
   uint64_t pos_ = 0;
   bool has_magic_ = false;
+  bool first_ = true;
 };
 
 // Reads a whole file into memory (IO errors carry the path and errno text).

@@ -379,7 +379,19 @@ Result<size_t> PackedValueSize(const ColumnDef& col, std::span<const uint8_t> da
   return used;
 }
 
-RowReader::RowReader(const RowsEvent& event) : ev_(event) {}
+namespace {
+// Number of columns present in an image: set bits among the first `n` of the bitmap.
+size_t CountPresent(std::span<const uint8_t> cols, size_t n) {
+  size_t present = 0;
+  for (size_t i = 0; i < n && i / 8 < cols.size(); ++i) present += (cols[i / 8] >> (i % 8)) & 1;
+  return present;
+}
+}  // namespace
+
+RowReader::RowReader(const RowsEvent& event)
+    : ev_(event),
+      present_before_(CountPresent(event.columns_before, event.column_count)),
+      present_after_(CountPresent(event.columns_after, event.column_count)) {}
 
 bool RowReader::Fail(std::string what) {
   status_ = MakeError(fmt::format("{} at row offset {}", what, pos_));
@@ -393,10 +405,7 @@ bool RowReader::DecodeImage(std::span<const uint8_t> cols, Row* row, bool after_
   const size_t end = ev_.rows.size();
   row->resize(n);
 
-  size_t present = 0;
-  for (uint8_t b : cols) present += std::popcount(b);
-  // Bits past column_count in the last byte are zero when written by a server.
-  if (n % 8) present -= std::popcount(static_cast<uint8_t>(cols.back() >> (n % 8)));
+  const size_t present = after_image ? present_after_ : present_before_;
 
   // PARTIAL_UPDATE_ROWS after-images start with value_options and, if partial JSON is on, a
   // bitmap with one bit per JSON column of the table saying "this value is a diff".
@@ -462,6 +471,15 @@ bool RowReader::DecodeImage(std::span<const uint8_t> cols, Row* row, bool after_
 
 bool RowReader::Next(Row* before, Row* after) {
   if (!status_.ok() || pos_ >= ev_.rows.size()) return false;
+  const size_t start = pos_;
+  if (!NextImpl(before, after)) return false;
+  // An image with no present column takes no bytes; without this check a corrupt bitmap
+  // would make the caller loop forever.
+  if (pos_ == start) return Fail("row image without columns");
+  return true;
+}
+
+bool RowReader::NextImpl(Row* before, Row* after) {
   if (!ev_.table) return Fail(fmt::format("no TABLE_MAP for table id {}", ev_.table_id));
   if (ev_.table->columns.size() < ev_.column_count) {
     return Fail(fmt::format("rows event has {} columns, TABLE_MAP {}", ev_.column_count,

@@ -44,10 +44,13 @@ class RowReader {
   size_t offset() const { return pos_; }
 
  private:
+  bool NextImpl(Row* before, Row* after);
   bool DecodeImage(std::span<const uint8_t> cols, Row* row, bool after_image);
   bool Fail(std::string what);
 
   const RowsEvent& ev_;
+  size_t present_before_ = 0;
+  size_t present_after_ = 0;
   size_t pos_ = 0;
   Status status_;
 };

@@ -25,6 +25,10 @@ class EventDecoder {
   // four bytes are a valid CRC32 of the rest.
   void SetChecksumHint(ChecksumAlg alg) { checksum_hint_ = alg; }
 
+  // Checksums are verified by default. Turning verification off (fuzzing, salvaging a damaged
+  // file) still strips the trailer the format declares.
+  void SetVerifyChecksums(bool verify) { verify_checksums_ = verify; }
+
   // Decodes one complete event (header + body + checksum). `offset` is used in error messages
   // only (file offset, or stream position).
   Result<Event> Decode(std::span<const uint8_t> event_bytes, uint64_t offset = 0);
@@ -43,6 +47,7 @@ class EventDecoder {
 
   std::optional<FormatDescription> fd_;
   std::optional<ChecksumAlg> checksum_hint_;
+  bool verify_checksums_ = true;
   std::unordered_map<uint64_t, std::shared_ptr<const TableMap>> tables_;
 };
 

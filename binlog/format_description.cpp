@@ -19,7 +19,7 @@ bool VersionHasChecksumAlg(const std::string& v) {
   return have >= (mariadb ? 50300u : 50601u);
 }
 
-Result<FormatDescription> ParseFormatDescription(std::span<const uint8_t> event) {
+Result<FormatDescription> ParseFormatDescription(std::span<const uint8_t> event, bool verify_crc) {
   if (event.size() < kEventHeaderSize + 2 + 50 + 4 + 1) {
     return MakeError(fmt::format("FORMAT_DESCRIPTION too short: {} bytes", event.size()));
   }
@@ -41,7 +41,7 @@ Result<FormatDescription> ParseFormatDescription(std::span<const uint8_t> event)
                   : alg == 1 ? ChecksumAlg::kCrc32
                              : ChecksumAlg::kUndefined;
     if (alg > 1) return MakeError(fmt::format("unknown binlog checksum algorithm {}", alg));
-    if (fd.checksum == ChecksumAlg::kCrc32) {
+    if (fd.checksum == ChecksumAlg::kCrc32 && verify_crc) {
       // The server computes the FDE checksum with LOG_EVENT_BINLOG_IN_USE_F cleared.
       std::vector<uint8_t> copy(event.begin(), event.end() - 4);
       copy[17] &= static_cast<uint8_t>(~kFlagBinlogInUse);

@@ -33,7 +33,8 @@ struct FormatDescription {
 // Parses a whole FDE event (header included). The FDE carries its own checksum algorithm,
 // so the CRC trailer (if any) is included in `event` and verified here, with the in-use flag
 // cleared as the server computes it.
-Result<FormatDescription> ParseFormatDescription(std::span<const uint8_t> event);
+Result<FormatDescription> ParseFormatDescription(std::span<const uint8_t> event,
+                                                 bool verify_crc = true);
 
 // True when the server version is new enough to write the checksum-algorithm byte.
 bool VersionHasChecksumAlg(const std::string& server_version);

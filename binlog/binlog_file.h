@@ -1,0 +1,48 @@
+// BinlogFileReader: splits the bytes of a binlog file (magic + events) or of a raw event dump
+// (`*.events`, no magic) into complete events, reporting each event's offset in the input.
+// It only frames events; decoding is EventDecoder's job. Does not own the bytes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+namespace switchyard::binlog {
+
+struct RawEvent {
+  uint64_t offset = 0;  // offset in the input
+  std::span<const uint8_t> bytes;
+};
+
+class BinlogFileReader {
+ public:
+  explicit BinlogFileReader(std::span<const uint8_t> file);
+
+  // True when the input starts with the binlog magic; otherwise it is a raw event dump.
+  bool has_magic() const { return has_magic_; }
+  uint64_t offset() const { return pos_; }
+  // Continue from `offset`; the caller ensures it is an event boundary.
+  void Seek(uint64_t offset) {
+    pos_ = offset;
+    first_ = false;
+  }
+
+  // The next event, std::nullopt at the clean end of input, or an error naming the offset
+  // when the rest of the input cannot hold a complete event.
+  Result<std::optional<RawEvent>> Next();
+
+ private:
+  std::span<const uint8_t> file_;
+  uint64_t pos_ = 0;
+  bool has_magic_ = false;
+  bool first_ = true;
+};
+
+// Reads a whole file into memory (IO errors carry the path and errno text).
+Result<std::vector<uint8_t>> ReadWholeFile(const std::string& path);
+
+}  // namespace switchyard::binlog

@@ -1,0 +1,17 @@
+// MySQL binary DECIMAL(precision, scale) -> exact decimal text ("-123.4500").
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+namespace switchyard::binlog {
+
+// Number of bytes a DECIMAL(precision, scale) value occupies (0 if the type is invalid).
+size_t DecimalBinarySize(unsigned precision, unsigned scale);
+
+// Formats like MySQL's decimal2string: no leading zeros, exactly `scale` fraction digits.
+// Returns an empty string when `bin` is shorter than DecimalBinarySize().
+std::string DecimalToString(std::span<const uint8_t> bin, unsigned precision, unsigned scale);
+
+}  // namespace switchyard::binlog

@@ -765,6 +765,33 @@ static void test_change_user_and_reset(void) {
   mysql_close(m);
 }
 
+// Five TLS connects that verify the proxy's (self-signed) certificate: with a CA, libmariadb sends
+// its ClientHello right behind the SSLRequest, often in the same TCP segment.
+static void test_tls_verified(void) {
+  int ok = 0, slow = 0;
+  char path[512], err[256] = "";
+  snprintf(path, sizeof path, "%s/server.pem", tmp_dir);
+  for (int i = 0; i < 5; i++) {
+    MYSQL* m = mysql_init(NULL);
+    unsigned timeout = 3;
+    my_bool on = 1;
+    mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+    mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &timeout);
+    mysql_options(m, MYSQL_OPT_SSL_CA, path);
+    mysql_options(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
+    double t0 = now_s();
+    if (mysql_real_connect(m, "127.0.0.1", "app", "app_pw", "app", proxy_port, NULL, 0) &&
+        mysql_get_ssl_cipher(m) && value_is(m, "SELECT 42", "42"))
+      ok++;
+    else
+      snprintf(err, sizeof err, "%s", mysql_error(m));
+    if (now_s() - t0 > 2) slow++;
+    mysql_close(m);
+  }
+  check("TLS connect with server certificate verification, 5 of 5", ok == 5,
+        "%d of 5 (%d slow): %s", ok, slow, err);
+}
+
 static void test_tls(MYSQL* d) {
   MYSQL* m = connect_as(proxy_port, "app", "app_pw", true);
   const char* cipher = mysql_errno(m) ? NULL : mysql_get_ssl_cipher(m);
@@ -800,7 +827,10 @@ int main(int argc, char** argv) {
   test_kill(p);
   test_load_data(p, d);
   test_change_user_and_reset();
-  if (tls) test_tls(d);
+  if (tls) {
+    test_tls(d);
+    test_tls_verified();
+  }
   run(d, "DROP TABLE IF EXISTS ck_c_types, ck_c_ps");
   mysql_close(p);
   mysql_close(d);

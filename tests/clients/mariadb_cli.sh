@@ -156,6 +156,12 @@ check "LOAD DATA LOCAL of a missing file: same error, session survives" same loa
 status=$(mariadb --no-defaults -h127.0.0.1 -P"$P" -uapp -papp_pw --ssl -e 'status' app 2>&1)
 check "TLS session is encrypted" grep -qE "SSL:[[:space:]]+Cipher in use is" <<<"$status"
 expect_eq "query over TLS" 42 "$(mariadb --no-defaults -h127.0.0.1 -P"$P" -uapp -papp_pw --ssl -N -B -e 'select 42' app)"
+verified=0
+for _ in 1 2 3 4 5; do
+  [[ $(mariadb --no-defaults -h127.0.0.1 -P"$P" -uapp -papp_pw --ssl-ca="$TEST_TMP/server.pem" --ssl-verify-server-cert \
+       --connect-timeout=3 -N -B -e 'select 42' app 2>&1) == 42 ]] && verified=$((verified + 1))
+done
+expect_eq "TLS with server certificate verification, 5 connects" 5 "$verified"
 
 cli "$D" -e "DROP TABLE IF EXISTS ck_cli_types, ck_cli_blob, ck_cli_ps, ck_cli_tx, ck_cli_load"
 finish

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Node.js mysql2 (version pinned in tests/clients/node/package-lock.json, installed by scripts/setup
+# with `npm ci`) runs the client checklist through the proxy: text and binary protocol, changeUser,
+# reset, KILL QUERY, LOAD DATA LOCAL and TLS with certificate verification.
+source "$(dirname "$0")/../integration/lib.sh"
+NODE_DIR=$(cd "$(dirname "$0")/node" && pwd)
+[[ -d $NODE_DIR/node_modules/mysql2 ]] || { fail "mysql2 missing: run scripts/setup (npm ci --prefix tests/clients/node)"; finish; }
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" \
+  -keyout "$TEST_TMP/server.key" -out "$TEST_TMP/server.pem" >/dev/null 2>&1
+start_proxy_default "tls:
+  cert: $TEST_TMP/server.pem
+  key: $TEST_TMP/server.key"
+node "$NODE_DIR/checklist.js" "$PROXY_PORT" 3307 "$TEST_TMP" 1 && pass "node mysql2 checklist" || fail "node mysql2 checklist"
+finish

@@ -286,6 +286,14 @@ public class ConnectorJChecklist {
     }
     check("batch rows stored", value(d, "SELECT COUNT(*) FROM ck_j_ps WHERE a > 100").equals("5"), null);
 
+    // PREPARE and EXECUTE as separate statements on a fresh session (the EXECUTE of a read may go to a replica).
+    try (Connection f = connect(proxyPort, "")) {
+      exec(f, "PREPARE ck_s FROM 'SELECT ? * 2'");
+      exec(f, "SET @v = 21");
+      String v = value(f, "EXECUTE ck_s USING @v");
+      check("text PREPARE, then EXECUTE as its own statement", "42".equals(v), v);
+    }
+
     // --- multi-statements ------------------------------------------------------------------------------------
     String multi = run(p, "SELECT 1 AS a; SELECT 2 AS b, 3 AS c; DO 0; SELECT 'x' AS d", null);
     check("multi-statement result sets", multi.contains("\n1:1\t") && multi.contains("\n1:2\t1:3\t")

@@ -562,6 +562,20 @@ static void test_prepared(MYSQL* p, MYSQL* d) {
                   "SELECT 1 FROM DUAL WHERE ? = (SELECT 1 UNION SELECT 2)", one, false, true);
 }
 
+// Text-protocol PREPARE and EXECUTE as separate statements on a fresh session: the EXECUTE of a
+// read may be routed to a replica; it must find the statement there.
+static void test_text_prepare(void) {
+  MYSQL* m = must_connect(proxy_port);
+  bool ok = run(m, "PREPARE ck_s FROM 'SELECT ? * 2'") && run(m, "SET @v = 21");
+  check("text PREPARE, then EXECUTE as its own statement",
+        ok && value_is(m, "EXECUTE ck_s USING @v", "42"), "%u %s", mysql_errno(m), mysql_error(m));
+  check("text EXECUTE after DEALLOCATE fails with 1243",
+        run(m, "DEALLOCATE PREPARE ck_s") && mysql_query(m, "EXECUTE ck_s USING @v") != 0 &&
+            mysql_errno(m) == 1243,
+        "%u %s", mysql_errno(m), mysql_error(m));
+  mysql_close(m);
+}
+
 static void test_multi(MYSQL* p, MYSQL* d) {
   Buf a = {0};
   text_result(p, "SELECT 1; SELECT 2, 3; DO 0; SELECT 'x'", &a);
@@ -816,6 +830,7 @@ int main(int argc, char** argv) {
   mysql_library_init(0, NULL, NULL);
   printf("[libmariadb] client %s\n", mysql_get_client_info());
   test_connect();
+  test_text_prepare();  // first: before the big writes below can make the replicas lag
   MYSQL* p = must_connect(proxy_port);
   MYSQL* d = must_connect(master_port);
   test_types(p, d);

@@ -166,6 +166,15 @@ same("server-side prepared SELECT with placeholders identical", $ps, $ds,
 same("text PREPARE/EXECUTE identical", $p, $d,
   "PREPARE s1 FROM 'SELECT ? + 1, ?'; SET \@a = 41, \@b = 'x'; EXECUTE s1 USING \@a, \@b; DEALLOCATE PREPARE s1");
 
+{  # PREPARE and EXECUTE as separate statements on a fresh session (the EXECUTE of a read may go to a replica)
+  my $f = connect_to($PROXY);
+  $f->do("PREPARE ck_s FROM 'SELECT ? * 2'");
+  $f->do("SET \@v = 21");
+  my $v = value($f, "EXECUTE ck_s USING \@v");
+  check("text PREPARE, then EXECUTE as its own statement", $v eq '42', $v);
+  $f->disconnect;
+}
+
 # --- multi-statements ---------------------------------------------------------------------------------
 my $multi = results($p, "SELECT 1 AS a; SELECT 2 AS b, 3 AS c; DO 0; SELECT 'x' AS d");
 check("multi-statement result sets", $multi =~ /^1:1\n.*^1:2\t1:3\n.*\{rows=0\}.*^1:x\n/ms, $multi);

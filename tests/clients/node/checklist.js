@@ -173,6 +173,15 @@ async function main() {
   await same('binary protocol: prepare error identical', p, d, 'execute', 'SELECT * FROM no_such_table WHERE id = ?',
     [1], true);
 
+  {  // PREPARE and EXECUTE as separate statements on a fresh session (the EXECUTE of a read may go to a replica)
+    const f = await connect(PROXY);
+    await f.query("PREPARE ck_s FROM 'SELECT ? * 2'");
+    await f.query('SET @v = 21');
+    const v = await value(f, 'EXECUTE ck_s USING @v');
+    check('text PREPARE, then EXECUTE as its own statement', Number(v) === 42, v);
+    await f.end();
+  }
+
   // --- multi-statements ---------------------------------------------------------------------------
   try {
     const [sets] = await p.query("SELECT 1 AS a; SELECT 2 AS b, 3 AS c; DO 0; SELECT 'x' AS d");

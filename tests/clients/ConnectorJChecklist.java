@@ -157,6 +157,14 @@ public class ConnectorJChecklist {
     check("connect", value(p, "SELECT DATABASE()").equals("app"), value(p, "SELECT DATABASE()"));
     check("driver sees a MariaDB server", ((org.mariadb.jdbc.MariaDbConnection) p).isServerMariaDb(), null);
 
+    // PREPARE and EXECUTE as separate statements on a fresh session (the EXECUTE of a read may go to a replica).
+    try (Connection f = connect(proxyPort, "")) {
+      exec(f, "PREPARE ck_s FROM 'SELECT ? * 2'");
+      exec(f, "SET @v = 21");
+      String v = value(f, "EXECUTE ck_s USING @v");
+      check("text PREPARE, then EXECUTE as its own statement", "42".equals(v), v);
+    }
+
     // --- every column type -------------------------------------------------------------------------
     exec(d, "DROP TABLE IF EXISTS ck_j_types");
     exec(d, "CREATE TABLE ck_j_types (id INT PRIMARY KEY, ti TINYINT, si SMALLINT UNSIGNED, mi MEDIUMINT, i INT,"
@@ -285,14 +293,6 @@ public class ConnectorJChecklist {
       check("server-side batch insert", false, errText(e));
     }
     check("batch rows stored", value(d, "SELECT COUNT(*) FROM ck_j_ps WHERE a > 100").equals("5"), null);
-
-    // PREPARE and EXECUTE as separate statements on a fresh session (the EXECUTE of a read may go to a replica).
-    try (Connection f = connect(proxyPort, "")) {
-      exec(f, "PREPARE ck_s FROM 'SELECT ? * 2'");
-      exec(f, "SET @v = 21");
-      String v = value(f, "EXECUTE ck_s USING @v");
-      check("text PREPARE, then EXECUTE as its own statement", "42".equals(v), v);
-    }
 
     // --- multi-statements ------------------------------------------------------------------------------------
     String multi = run(p, "SELECT 1 AS a; SELECT 2 AS b, 3 AS c; DO 0; SELECT 'x' AS d", null);

@@ -86,6 +86,15 @@ my $ds = connect_to($MASTER, mariadb_server_prepare => 1, mariadb_server_prepare
   or die "connect direct: $DBI::errstr";
 check("connect", value($p, "SELECT DATABASE()") eq 'app');
 
+{  # PREPARE and EXECUTE as separate statements on a fresh session (the EXECUTE of a read may go to a replica)
+  my $f = connect_to($PROXY);
+  $f->do("PREPARE ck_s FROM 'SELECT ? * 2'");
+  $f->do("SET \@v = 21");
+  my $v = value($f, "EXECUTE ck_s USING \@v");
+  check("text PREPARE, then EXECUTE as its own statement", $v eq '42', $v);
+  $f->disconnect;
+}
+
 # --- every column type ------------------------------------------------------------------------------
 $d->do("DROP TABLE IF EXISTS ck_pl_types");
 $d->do("CREATE TABLE ck_pl_types (id INT PRIMARY KEY, ti TINYINT, si SMALLINT UNSIGNED, mi MEDIUMINT, i INT,
@@ -165,15 +174,6 @@ same("server-side prepared SELECT with placeholders identical", $ps, $ds,
   "/* switchyard:route=master */ SELECT * FROM ck_pl_ps WHERE a >= ? AND s LIKE ? ORDER BY id", 2, 'v%');
 same("text PREPARE/EXECUTE identical", $p, $d,
   "PREPARE s1 FROM 'SELECT ? + 1, ?'; SET \@a = 41, \@b = 'x'; EXECUTE s1 USING \@a, \@b; DEALLOCATE PREPARE s1");
-
-{  # PREPARE and EXECUTE as separate statements on a fresh session (the EXECUTE of a read may go to a replica)
-  my $f = connect_to($PROXY);
-  $f->do("PREPARE ck_s FROM 'SELECT ? * 2'");
-  $f->do("SET \@v = 21");
-  my $v = value($f, "EXECUTE ck_s USING \@v");
-  check("text PREPARE, then EXECUTE as its own statement", $v eq '42', $v);
-  $f->disconnect;
-}
 
 # --- multi-statements ---------------------------------------------------------------------------------
 my $multi = results($p, "SELECT 1 AS a; SELECT 2 AS b, 3 AS c; DO 0; SELECT 'x' AS d");

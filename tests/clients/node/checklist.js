@@ -85,6 +85,15 @@ async function main() {
   const d = await connect(MASTER);
   check('connect', (await value(p, 'SELECT CURRENT_USER()')).startsWith('app@'));
 
+  {  // PREPARE and EXECUTE as separate statements on a fresh session (the EXECUTE of a read may go to a replica)
+    const f = await connect(PROXY);
+    await f.query("PREPARE ck_s FROM 'SELECT ? * 2'");
+    await f.query('SET @v = 21');
+    const v = await value(f, 'EXECUTE ck_s USING @v');
+    check('text PREPARE, then EXECUTE as its own statement', Number(v) === 42, v);
+    await f.end();
+  }
+
   // --- every column type ------------------------------------------------------------------------
   await d.query('DROP TABLE IF EXISTS ck_js_types');
   await d.query(`CREATE TABLE ck_js_types (id INT PRIMARY KEY, ti TINYINT, si SMALLINT UNSIGNED, mi MEDIUMINT,
@@ -172,15 +181,6 @@ async function main() {
     [2, 'v%']);
   await same('binary protocol: prepare error identical', p, d, 'execute', 'SELECT * FROM no_such_table WHERE id = ?',
     [1], true);
-
-  {  // PREPARE and EXECUTE as separate statements on a fresh session (the EXECUTE of a read may go to a replica)
-    const f = await connect(PROXY);
-    await f.query("PREPARE ck_s FROM 'SELECT ? * 2'");
-    await f.query('SET @v = 21');
-    const v = await value(f, 'EXECUTE ck_s USING @v');
-    check('text PREPARE, then EXECUTE as its own statement', Number(v) === 42, v);
-    await f.end();
-  }
 
   // --- multi-statements ---------------------------------------------------------------------------
   try {

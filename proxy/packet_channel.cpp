@@ -58,8 +58,13 @@ asio::awaitable<Status> PacketChannel::Write(wire::BytesView bytes) {
 
 asio::awaitable<Status> PacketChannel::StartTlsServer(asio::ssl::context& ctx) {
   tls_ = std::make_unique<asio::ssl::stream<tcp::socket&>>(socket_, ctx);
+  // The client's ClientHello may have arrived with its SSLRequest and already sit in the
+  // plaintext buffer: it is the handshake's first input.
+  wire::BytesView early = reader_.buffered_bytes();
+  wire::Bytes pending(early.begin(), early.end());
+  reader_ = wire::PacketReader(reader_.max_packet_size());
   boost::system::error_code ec;
-  co_await tls_->async_handshake(asio::ssl::stream_base::server,
+  co_await tls_->async_handshake(asio::ssl::stream_base::server, asio::buffer(pending),
                                  asio::redirect_error(asio::use_awaitable, ec));
   if (ec) co_return IoError("TLS handshake", ec);
   co_return Status::Ok();

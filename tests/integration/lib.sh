@@ -82,6 +82,26 @@ start_proxy_default() {
 }
 admin_get() { curl -sf "http://127.0.0.1:$ADMIN_PORT$1"; }
 
+# make_test_cert: a self-signed certificate for 127.0.0.1 in TEST_TMP/server.{pem,key}.
+make_test_cert() {
+  openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" \
+    -keyout "$TEST_TMP/server.key" -out "$TEST_TMP/server.pem" >/dev/null 2>&1
+}
+# start_proxy_for_clients: the proxy with client-side TLS (TEST_TMP/server.pem), then waits
+# until every replica is up and caught up, so replica-route checks do run on a replica.
+replicas_caught_up() {
+  admin_get /v1/status | /usr/bin/python3 -c 'import json, sys
+servers = json.load(sys.stdin)["servers"]
+sys.exit(not all(s["state"] == "up" and s["lag_ms"] == 0 for s in servers))'
+}
+start_proxy_for_clients() {
+  make_test_cert
+  start_proxy_default "tls:
+  cert: $TEST_TMP/server.pem
+  key: $TEST_TMP/server.key"
+  wait_for 30 replicas_caught_up || log "replicas still lagging: replica-route checks may run on the master"
+}
+
 stop_proxy() {
   [[ -n ${PROXY_PID:-} ]] || return 0
   kill -TERM "$PROXY_PID" 2>/dev/null || true

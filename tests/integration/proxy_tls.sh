@@ -2,8 +2,7 @@
 # TLS on the client side: with tls.cert/key a client connecting with --ssl gets an encrypted
 # session; with tls.require a plaintext client is refused with MySQL's error 3159.
 source "$(dirname "$0")/lib.sh"
-openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=127.0.0.1" \
-  -keyout "$TEST_TMP/server.key" -out "$TEST_TMP/server.pem" >/dev/null 2>&1
+make_test_cert
 start_proxy_default "tls:
   cert: $TEST_TMP/server.pem
   key: $TEST_TMP/server.key"

@@ -3,8 +3,7 @@
 # does when it verifies the server certificate, depending on timing). The proxy must hand those
 # early bytes to the TLS handshake instead of leaving them in its plaintext read buffer.
 source "$(dirname "$0")/lib.sh"
-openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=127.0.0.1" \
-  -keyout "$TEST_TMP/server.key" -out "$TEST_TMP/server.pem" >/dev/null 2>&1
+make_test_cert
 start_proxy_default "tls:
   cert: $TEST_TMP/server.pem
   key: $TEST_TMP/server.key"

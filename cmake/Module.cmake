@@ -1,8 +1,15 @@
-# switchyard_module(NAME DEPS ...): builds static library sy_NAME from NAME/*.cpp.
-# The top-level source dir is the include root: #include "wire/packet.h".
+# switchyard_module(NAME [DIR dir] [EXCLUDE subdir...] DEPS ...): builds static library sy_NAME
+# from DIR/**/*.cpp (DIR defaults to NAME), leaving out the EXCLUDE subfolders (modules of
+# their own). The top-level source dir is the include root: #include "wire/packet.h".
 function(switchyard_module name)
-  cmake_parse_arguments(M "" "" "DEPS" ${ARGN})
-  file(GLOB_RECURSE srcs CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/${name}/*.cpp)
+  cmake_parse_arguments(M "" "DIR" "DEPS;EXCLUDE" ${ARGN})
+  if(NOT M_DIR)
+    set(M_DIR ${name})
+  endif()
+  file(GLOB_RECURSE srcs CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/${M_DIR}/*.cpp)
+  foreach(ex ${M_EXCLUDE})
+    list(FILTER srcs EXCLUDE REGEX "^${PROJECT_SOURCE_DIR}/${M_DIR}/${ex}/")
+  endforeach()
   if(NOT srcs)
     set(stub ${CMAKE_CURRENT_BINARY_DIR}/${name}_empty.cpp)
     file(WRITE ${stub} "namespace switchyard { [[maybe_unused]] static int ${name}_module_empty; }\n")

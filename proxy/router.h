@@ -11,7 +11,7 @@
 
 #include "conf/config.h"
 #include "proxy/session_state.h"
-#include "proxy/sql_classifier.h"
+#include "proxy/sql/sql_classifier.h"
 #include "proxy/topology.h"
 
 namespace switchyard::proxy {

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "proxy/gtid_position.h"
-#include "proxy/sql_classifier.h"
+#include "proxy/sql/sql_classifier.h"
 
 namespace switchyard::proxy {
 

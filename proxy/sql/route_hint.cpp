@@ -1,8 +1,8 @@
-#include "proxy/route_hint.h"
+#include "proxy/sql/route_hint.h"
 
 #include <charconv>
 
-#include "proxy/sql_tokenizer.h"
+#include "proxy/sql/sql_tokenizer.h"
 
 namespace switchyard::proxy {
 namespace {

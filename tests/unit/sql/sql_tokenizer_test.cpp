@@ -1,4 +1,4 @@
-#include "proxy/sql_tokenizer.h"
+#include "proxy/sql/sql_tokenizer.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "proxy/sql_classifier.h"
+#include "proxy/sql/sql_classifier.h"
 
 #include <algorithm>
 #include <array>
@@ -6,7 +6,7 @@
 #include <new>
 #include <span>
 
-#include "proxy/sql_tokenizer.h"
+#include "proxy/sql/sql_tokenizer.h"
 
 namespace switchyard::proxy {
 namespace {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "proxy/sql_classifier.h"
+#include "proxy/sql/sql_classifier.h"
 
 namespace switchyard::proxy {
 

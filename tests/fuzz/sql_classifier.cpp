@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "proxy/sql_classifier.h"
-#include "proxy/sql_tokenizer.h"
+#include "proxy/sql/sql_classifier.h"
+#include "proxy/sql/sql_tokenizer.h"
 
 using namespace switchyard::proxy;
 

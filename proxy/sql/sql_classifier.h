@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "proxy/route_hint.h"
+#include "proxy/sql/route_hint.h"
 
 namespace switchyard::proxy {
 

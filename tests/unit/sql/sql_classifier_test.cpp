@@ -1,6 +1,6 @@
 // Table-driven tests of ClassifySql: every case asserts the kind, whether the master is
 // required and why (DESIGN.md section 4).
-#include "proxy/sql_classifier.h"
+#include "proxy/sql/sql_classifier.h"
 
 #include <gtest/gtest.h>
 

@@ -310,7 +310,7 @@ void Monitor::RunRound() {
     MasterChangeOutcome outcome = ChangeMasterNow(
         *roles.master, MasterChangeRequest{.planned = false, .target = ""}, judgement->detail);
     if (outcome.kind != MasterChangeOutcome::Kind::kDone) {
-      next_failover_attempt_ = SteadyClock::now() + std::chrono::seconds(5);
+      next_failover_attempt_ = SteadyClock::now() + std::chrono::seconds(1);
     }
   }
 }
@@ -603,7 +603,8 @@ MasterChangeOutcome Monitor::ChangeMasterNow(size_t old_master, const MasterChan
     return out;
   };
 
-  SqlSession cand_session(candidate.config.address, creds.user, creds.password, 6000);
+  SqlSession cand_session(candidate.config.address, creds.user, creds.password,
+                          std::max<uint32_t>(5000, config_.failover.hold_ms) + 2000);
   std::unique_ptr<SqlSession> old_session;
   if (request.planned) {
     old_session = std::make_unique<SqlSession>(old.config.address, creds.user, creds.password,
@@ -624,7 +625,10 @@ MasterChangeOutcome Monitor::ChangeMasterNow(size_t old_master, const MasterChan
       return abort(st.error().message);
     }
   }
-  auto promoted_at = PromoteReplica(cand_session, candidate.config.name, 5000);
+  // The candidate applies what it received before it takes writes; a busy single-threaded
+  // applier can be seconds behind, so allow up to the write hold time (at least 5 s).
+  const uint32_t apply_wait_ms = std::max<uint32_t>(5000, config_.failover.hold_ms);
+  auto promoted_at = PromoteReplica(cand_session, candidate.config.name, apply_wait_ms);
   if (!promoted_at) {
     if (old_session) (void)SetReadOnly(*old_session, old.config.name, false);
     return abort(promoted_at.error().message);

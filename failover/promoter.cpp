@@ -51,6 +51,8 @@ Result<std::string> PromoteReplica(SqlSession& candidate, const std::string& nam
                  target, wait_ms);
     if (Status st = WaitApplied(candidate, name, target, wait_ms); !st) {
       spdlog::error("failover: {}: {}", name, st.error().message);
+      // Left as it was: still a replica, fetching again, for the next attempt.
+      (void)Step(candidate, name, "START SLAVE IO_THREAD");
       return st.error();
     }
     if (Status st = Step(candidate, name, "STOP SLAVE"); !st) return st.error();

@@ -75,14 +75,16 @@ expect_eq "status shows epoch 1" 1 "$(status_field "d['epoch']")"
 # The old master comes back writable while the proxy is down: on restart the persisted epoch
 # wins over discovery, db1 is fenced, then rejoins.
 stop_proxy
+cp "$TEST_TMP/proxy.log" "$TEST_TMP/proxy-failover.log"
+grep -E "failover:|monitor: master" "$TEST_TMP/proxy-failover.log" | sed 's/^/  proxy: /' | head -40
 semi_sync off 2>/dev/null || true
 # A crashed semi-sync master may hold a transaction in its binlog that no replica received
 # (written, never acknowledged). Started with rpl_semi_sync_slave_enabled, MariaDB (10.6+,
 # MDEV-21117) rolls such transactions back and truncates its binlog during crash recovery;
-# without that, the proxy reports db1 diverged (checked by the unit tests) and never rejoins it.
+# with init_rpl_role=SLAVE; without that, the proxy reports db1 diverged (checked by the unit tests) and never rejoins it.
 DB1_CNF=${SANDBOX_DIR:-$REPO/var/sandbox}/db1/my.cnf
 cp "$DB1_CNF" "$TEST_TMP/db1.cnf.orig"
-echo "rpl_semi_sync_slave_enabled=ON" >>"$DB1_CNF"
+printf 'rpl_semi_sync_slave_enabled=ON\ninit_rpl_role=SLAVE\n' >>"$DB1_CNF"
 "$SANDBOX" start db1 >/dev/null
 cp "$TEST_TMP/db1.cnf.orig" "$DB1_CNF"
 root_sql db1 "SET GLOBAL rpl_semi_sync_master_enabled=OFF; SET GLOBAL rpl_semi_sync_slave_enabled=OFF"

@@ -535,6 +535,13 @@ void Monitor::PublishProgress(bool in_progress, std::optional<size_t> master, ui
   next.failover_in_progress = in_progress;
   next.master = master;
   next.epoch = epoch;
+  for (size_t i = 0; i < next.servers.size(); ++i) {
+    // Only one master in a snapshot: the old one is whatever the next round finds.
+    if (next.servers[i].role == proxy::ServerRole::kMaster && master != i) {
+      next.servers[i].role = proxy::ServerRole::kUnknown;
+      next.servers[i].detail = in_progress ? "master being replaced" : "replaced as master";
+    }
+  }
   if (master && *master < next.servers.size()) {
     proxy::ServerView& v = next.servers[*master];
     v.role = proxy::ServerRole::kMaster;

@@ -46,6 +46,8 @@ check "db1 is the master before the kill" wait_for 10 master_is db1
 /usr/bin/python3 "$WRITERS" "$PROXY_PORT" 6 "$TEST_TMP/acked" "$TEST_TMP/stop" "$TABLE" &
 WRITER_PID=$!; track_pid $WRITER_PID
 sleep 2
+( while [[ ! -e $TEST_TMP/stop ]]; do curl -sf "http://127.0.0.1:$ADMIN_PORT/v1/status" >>"$TEST_TMP/statuses" && echo >>"$TEST_TMP/statuses"; sleep 0.05; done ) &
+track_pid $!
 "$SANDBOX" kill db1
 KILL_MS=$(now_ms)  # db1 is gone: no acknowledgement after this can come from it
 check "a new master is published" wait_for 30 bash -c "m=\$(curl -sf http://127.0.0.1:$ADMIN_PORT/v1/status | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin).get(\"master\") or \"\")'); [[ \$m == db2 || \$m == db3 ]]"
@@ -54,6 +56,9 @@ log "new master: $NEW"
 sleep 3
 touch "$TEST_TMP/stop"; wait $WRITER_PID || true
 
+if grep -q '"master":null,"epoch":0,"failover_in_progress":true' "$TEST_TMP/statuses"; then
+  log "seen in /v1/status during the failover: master null, failover_in_progress true"
+fi
 FIRST_AFTER=$(awk -v k="$KILL_MS" '$2 > k {print $2; exit}' <(sort -k2,2n "$TEST_TMP/acked"))
 ACKED=$(wc -l <"$TEST_TMP/acked")
 AFTER=$(awk -v k="$KILL_MS" '$2 > k' "$TEST_TMP/acked" | wc -l)

@@ -422,12 +422,9 @@ void Monitor::ReportTransitions(const proxy::Topology& before, const proxy::Topo
 }
 
 void Monitor::OnMasterSuspected(const ServerObservation& master) {
-  // Failover (later work) starts here: confirm with the replicas that they lost the master
-  // too, then hold writes, pick and promote the most advanced promotable replica.
-  spdlog::warn(
-      "monitor: master {} suspected after {} failed checks ({}); automatic failover "
-      "is not implemented yet",
-      master.config.name, master.consecutive_failures, master.last_error);
+  // The decision (replicas confirm, then promote) follows in RunRound via JudgeMaster.
+  spdlog::warn("monitor: master {} suspected after {} failed checks ({})", master.config.name,
+               master.consecutive_failures, master.last_error);
 }
 
 void Monitor::OnMasterRecovered(const ServerObservation& master) {

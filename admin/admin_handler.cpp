@@ -3,6 +3,8 @@
 #include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 
+#include <fmt/format.h>
+
 #include <boost/beast/version.hpp>
 #include <exception>
 
@@ -103,14 +105,31 @@ Response AdminHandler::Route(const Request& request) const {
     failover::MonitorStats stats =
         hooks_.monitor_stats ? hooks_.monitor_stats() : failover::MonitorStats{};
     res.body() = RenderMetrics(*hooks_.topology(), stats, hooks_.connections);
+    res.body() += fmt::format(
+        "# HELP switchyard_failovers_total Failovers completed (automatic and manual).\n"
+        "# TYPE switchyard_failovers_total counter\nswitchyard_failovers_total {}\n"
+        "# HELP switchyard_switchovers_total Planned switchovers completed.\n"
+        "# TYPE switchyard_switchovers_total counter\nswitchyard_switchovers_total {}\n"
+        "# HELP switchyard_failover_failures_total Master changes that were attempted and "
+        "failed.\n"
+        "# TYPE switchyard_failover_failures_total counter\n"
+        "switchyard_failover_failures_total {}\n"
+        "# HELP switchyard_last_writes_held_ms How long writes were held in the last master "
+        "change.\n"
+        "# TYPE switchyard_last_writes_held_ms gauge\nswitchyard_last_writes_held_ms {}\n"
+        "# HELP switchyard_master_unreachable_alert 1 when the proxy cannot reach the master "
+        "but its replicas still replicate from it (no failover is done).\n"
+        "# TYPE switchyard_master_unreachable_alert gauge\n"
+        "switchyard_master_unreachable_alert {}\n",
+        stats.failovers_total, stats.switchovers_total, stats.failover_failures_total,
+        stats.last_writes_held_ms, stats.master_unreachable_alert ? 1 : 0);
     if (hooks_.extra_metrics) res.body() += hooks_.extra_metrics();
     res.prepare_payload();
     return res;
   }
   if (path == "/v1/switchover" || path == "/v1/failover") {
     if (method != http::verb::post) return MethodNotAllowed(request, "POST");
-    return Error(request, http::status::not_implemented, "not implemented yet",
-                 std::string(path.substr(4)) + " is planned work");
+    return ChangeMaster(request, path == "/v1/switchover");
   }
   if (path.size() > kMaintenancePrefix.size() + kMaintenanceSuffix.size() &&
       path.starts_with(kMaintenancePrefix) && path.ends_with(kMaintenanceSuffix)) {
@@ -177,6 +196,47 @@ Response AdminHandler::Maintenance(const Request& request, std::string_view serv
   body["maintenance"] = on;
   body["replication_paused"] = false;
   if (pause_replication) body["detail"] = "pausing replication is not implemented yet";
+  return JsonResponse(request, http::status::ok, body);
+}
+
+Response AdminHandler::ChangeMaster(const Request& request, bool planned) const {
+  failover::MasterChangeRequest change;
+  change.planned = planned;
+  if (!request.body().empty()) {
+    auto body = nlohmann::json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
+    if (body.is_discarded() || !body.is_object() ||
+        (body.contains("to") && !body["to"].is_string())) {
+      return Error(request, http::status::bad_request, "bad request",
+                   "body must be empty or a JSON object like {\"to\":\"db2\"}");
+    }
+    if (body.contains("to")) change.target = body["to"].get<std::string>();
+  }
+  if (!hooks_.change_master) {
+    return Error(request, http::status::not_implemented, "not implemented",
+                 "master changes need the monitor");
+  }
+  spdlog::info("admin: {} requested{}", planned ? "switchover" : "failover",
+               change.target.empty() ? "" : " to " + change.target);
+  failover::MasterChangeOutcome out = hooks_.change_master(change);
+  using Kind = failover::MasterChangeOutcome::Kind;
+  switch (out.kind) {
+    case Kind::kConflict:
+      return Error(request, http::status::conflict, "refused", out.detail);
+    case Kind::kBadTarget:
+      return Error(request, http::status::bad_request, "bad target", out.detail);
+    case Kind::kFailed:
+      return Error(request, http::status::internal_server_error,
+                   planned ? "switchover failed" : "failover failed", out.detail);
+    case Kind::kDone:
+      break;
+  }
+  nlohmann::ordered_json body;
+  body["old_master"] = out.old_master;
+  body["new_master"] = out.new_master;
+  body["epoch"] = out.epoch;
+  body["writes_held_ms"] = out.writes_held_ms;
+  body["detail"] = out.detail;
+  body["status"] = RenderStatus(*hooks_.topology(), hooks_.connections);
   return JsonResponse(request, http::status::ok, body);
 }
 

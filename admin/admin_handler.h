@@ -25,6 +25,8 @@ struct AdminHooks {
   std::function<std::shared_ptr<const proxy::Topology>()> topology;
   std::function<failover::MonitorStats()> monitor_stats;
   std::function<failover::MaintenanceChange(std::string_view server, bool on)> set_maintenance;
+  // Switchover / manual failover; blocks until the monitor thread has done it or refused.
+  std::function<failover::MasterChangeOutcome(failover::MasterChangeRequest)> change_master;
   ConnectionCounter connections;
   std::function<std::string()> extra_metrics;  // appended to /metrics (the data path's series)
 };
@@ -39,6 +41,7 @@ class AdminHandler {
  private:
   Response Route(const Request& request) const;
   Response Maintenance(const Request& request, std::string_view server) const;
+  Response ChangeMaster(const Request& request, bool planned) const;
   bool Authorized(const Request& request) const;
 
   std::string expected_authorization_;  // "Bearer <token>", empty when auth is off

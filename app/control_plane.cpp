@@ -14,6 +14,9 @@ ControlPlane::ControlPlane(const conf::Config& config,
   hooks.set_maintenance = [monitor = monitor_.get()](std::string_view server, bool on) {
     return monitor->SetMaintenance(server, on);
   };
+  hooks.change_master = [monitor = monitor_.get()](failover::MasterChangeRequest request) {
+    return monitor->ChangeMaster(std::move(request));
+  };
   hooks.connections = std::move(connections);
   hooks.extra_metrics = std::move(extra_metrics);
   admin_ = std::make_unique<admin::AdminServer>(config.admin, std::move(hooks));

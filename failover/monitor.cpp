@@ -2,8 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
+
+#include "failover/failover_decision.h"
+#include "failover/promoter.h"
+#include "failover/sql_session.h"
 
 namespace switchyard::failover {
 namespace {
@@ -54,6 +60,21 @@ Monitor::Monitor(const conf::Config& config, std::shared_ptr<proxy::TopologyHold
     stats_.servers.push_back(ServerCheckStats{.name = server.name});
   }
   maintenance_.assign(config_.servers.size(), false);
+  auto authority = LocalFailoverAuthority::Open(config_.state_dir);
+  if (authority) {
+    authority_ = std::move(*authority);
+    if (auto record = authority_->Current()) {
+      spdlog::info("monitor: persisted epoch {}: master {} (wins over discovery)", record->epoch,
+                   record->master);
+    }
+  } else {
+    // A state file we cannot read must not be silently replaced by discovery's guess.
+    spdlog::critical("monitor: {}; refusing automatic failover until it is fixed",
+                     authority.error().message);
+    auto empty = LocalFailoverAuthority::Open(config_.state_dir + "/.unreadable");
+    if (empty) authority_ = std::move(*empty);
+    broken_state_ = true;
+  }
 }
 
 Monitor::~Monitor() {
@@ -104,11 +125,23 @@ void Monitor::MonitorLoop() {
   auto next = SteadyClock::now();
   while (true) {
     RunRound();
+    ServePendingChanges();
     next += interval;
     auto now = SteadyClock::now();
     if (next < now) next = now;  // a slow round is not followed by a burst of catch-up rounds
     std::unique_lock lk(stop_mu_);
-    if (stop_cv_.wait_until(lk, next, [&] { return stop_requested_; })) return;
+    if (stop_cv_.wait_until(lk, next, [&] { return stop_requested_ || !pending_.empty(); })) {
+      if (stop_requested_) {
+        for (auto& p : pending_) {
+          MasterChangeOutcome out;
+          out.detail = "the monitor is stopping";
+          p->done.set_value(std::move(out));
+        }
+        pending_.clear();
+        return;
+      }
+      next = SteadyClock::now();  // a change request: run a fresh round, then serve it
+    }
   }
 }
 
@@ -198,7 +231,22 @@ void Monitor::RunRound() {
   std::shared_ptr<const proxy::Topology> before = topology_->Get();
   RoleDecision roles =
       DiscoverRoles(observations_, config_.monitor.failure_threshold, before.get());
+  std::vector<std::optional<Override>> overrides(observations_.size());
+  ApplyAuthority(roles, overrides);
   MeasureLag(observations_, roles);
+  std::optional<MasterJudgement> judgement;
+  if (roles.master) {
+    const ServerObservation& m = observations_[*roles.master];
+    if (m.ok_this_round && m.last_good && m.last_good->flavor == Flavor::kMariaDB) {
+      auto pos = GtidPosition::Parse(m.last_good->gtid_binlog_pos);
+      if (pos) {
+        newest_master_pos_ = std::move(*pos);
+        newest_master_server_id_ = m.last_good->server_id;
+        newest_master_name_ = m.config.name;
+      }
+    }
+    judgement = JudgeMaster(observations_, *roles.master, config_.monitor.failure_threshold);
+  }
 
   std::shared_ptr<const proxy::Topology> published;
   {
@@ -209,7 +257,20 @@ void Monitor::RunRound() {
     proxy::Topology next =
         BuildTopology(observations_, roles,
                       BuildOptions{config_.monitor.failure_threshold, config_.routing.max_lag_ms});
-    next.epoch = before->epoch;  // failover owns the epoch (later work)
+    auto record = authority_->Current();
+    next.epoch = record ? record->epoch : 0;
+    for (size_t i = 0; i < overrides.size() && i < next.servers.size(); ++i) {
+      if (!overrides[i]) continue;
+      next.servers[i].role = overrides[i]->role;
+      if (overrides[i]->state) next.servers[i].state = *overrides[i]->state;
+      if (!overrides[i]->detail.empty()) next.servers[i].detail = overrides[i]->detail;
+    }
+    stats_.master_unreachable_alert =
+        judgement && judgement->verdict == MasterVerdict::kUnreachable;
+    if (judgement && judgement->verdict != MasterVerdict::kHealthy && next.master) {
+      proxy::ServerView& m = next.servers[*next.master];
+      m.detail = judgement->detail;
+    }
     PublishLocked(std::move(next));
     published = topology_->Get();
 
@@ -227,6 +288,31 @@ void Monitor::RunRound() {
     }
   }
   ReportTransitions(*before, *published, roles);
+  last_roles_ = roles;
+
+  if (!judgement) return;
+  if (judgement->verdict == MasterVerdict::kUnreachable) {
+    if (unreachable_detail_.empty()) spdlog::error("monitor: ALERT: {}", judgement->detail);
+    unreachable_detail_ = judgement->detail;
+  } else {
+    unreachable_detail_.clear();
+  }
+  if (judgement->verdict == MasterVerdict::kDead) {
+    if (!config_.failover.auto_failover || broken_state_) {
+      if (SteadyClock::now() >= next_failover_attempt_) {
+        spdlog::error("monitor: master dead ({}); automatic failover is {}: POST /v1/failover",
+                      judgement->detail, broken_state_ ? "blocked by the state file" : "off");
+        next_failover_attempt_ = SteadyClock::now() + std::chrono::seconds(30);
+      }
+      return;
+    }
+    if (SteadyClock::now() < next_failover_attempt_) return;
+    MasterChangeOutcome outcome = ChangeMasterNow(
+        *roles.master, MasterChangeRequest{.planned = false, .target = ""}, judgement->detail);
+    if (outcome.kind != MasterChangeOutcome::Kind::kDone) {
+      next_failover_attempt_ = SteadyClock::now() + std::chrono::seconds(1);
+    }
+  }
 }
 
 void Monitor::MeasureLag(std::vector<ServerObservation>& observations, const RoleDecision& roles) {
@@ -336,12 +422,9 @@ void Monitor::ReportTransitions(const proxy::Topology& before, const proxy::Topo
 }
 
 void Monitor::OnMasterSuspected(const ServerObservation& master) {
-  // Failover (later work) starts here: confirm with the replicas that they lost the master
-  // too, then hold writes, pick and promote the most advanced promotable replica.
-  spdlog::warn(
-      "monitor: master {} suspected after {} failed checks ({}); automatic failover "
-      "is not implemented yet",
-      master.config.name, master.consecutive_failures, master.last_error);
+  // The decision (replicas confirm, then promote) follows in RunRound via JudgeMaster.
+  spdlog::warn("monitor: master {} suspected after {} failed checks ({})", master.config.name,
+               master.consecutive_failures, master.last_error);
 }
 
 void Monitor::OnMasterRecovered(const ServerObservation& master) {
@@ -352,4 +435,310 @@ void Monitor::OnNoMaster(const std::string& problem) {
   spdlog::warn("monitor: no master: {}", problem);
 }
 
+void Monitor::ApplyAuthority(RoleDecision& roles, std::vector<std::optional<Override>>& overrides) {
+  auto record = authority_->Current();
+  if (!record) return;
+  auto it =
+      std::find_if(observations_.begin(), observations_.end(),
+                   [&](const ServerObservation& o) { return o.config.name == record->master; });
+  if (it == observations_.end()) {
+    roles.problem = "persisted master '" + record->master + "' is not in the configuration";
+    return;
+  }
+  const size_t master = static_cast<size_t>(it - observations_.begin());
+  if (roles.master != master) {
+    if (roles.master) roles.roles[*roles.master] = proxy::ServerRole::kUnknown;
+    roles.master = master;
+  }
+  roles.roles[master] = proxy::ServerRole::kMaster;
+  roles.role_details[master].clear();
+  roles.problem.clear();
+  const ServerObservation& m = observations_[master];
+  const bool master_up = !IsDown(m, config_.monitor.failure_threshold) && m.ok_this_round;
+
+  for (size_t i = 0; i < observations_.size(); ++i) {
+    if (i == master) continue;
+    ServerObservation& s = observations_[i];
+    if (!s.ok_this_round || !s.last_good) continue;
+    const ProbeResult& p = *s.last_good;
+    const bool replicating = p.replication && p.replication->replicating_at_all();
+    if (p.replication && PointsAt(*p.replication, m)) {
+      roles.roles[i] = proxy::ServerRole::kReplica;
+      roles.role_details[i].clear();
+      continue;
+    }
+    if (!p.read_only && !replicating) {
+      // Writable and not the master of this epoch (a returning old master): fence at once.
+      spdlog::warn("failover: {} is writable but the master of epoch {} is {}: fencing it",
+                   s.config.name, record->epoch, record->master);
+      SqlSession session(s.config.address, config_.monitor.user, config_.monitor.password,
+                         config_.monitor.timeout_ms);
+      Status st = SetReadOnly(session, s.config.name, true);
+      overrides[i] = Override{proxy::ServerRole::kFenced, std::nullopt,
+                              st ? fmt::format("fenced: read_only set (epoch {} master is {})",
+                                               record->epoch, record->master)
+                                 : "fencing failed: " + st.error().message};
+      roles.roles[i] = proxy::ServerRole::kFenced;
+      continue;
+    }
+    if (s.maintenance || !master_up || !m.last_good) {
+      roles.roles[i] = proxy::ServerRole::kFenced;
+      overrides[i] = Override{proxy::ServerRole::kFenced, std::nullopt,
+                              "not a replica of " + record->master + "; waiting to rejoin"};
+      continue;
+    }
+    // Read-only and not replicating from the master: rejoin if it has nothing the new
+    // master lacks.
+    auto own = GtidPosition::Parse(p.gtid_binlog_pos);
+    auto reference = GtidPosition::Parse(record->promoted_at.empty() ? m.last_good->gtid_binlog_pos
+                                                                     : record->promoted_at);
+    if (!own || !reference) {
+      overrides[i] = Override{
+          proxy::ServerRole::kFenced, std::nullopt,
+          "cannot compare positions: " + (!own ? own.error().message : reference.error().message)};
+      continue;
+    }
+    std::string errant = RejoinBlockers(*own, *reference);
+    if (!errant.empty()) {
+      roles.roles[i] = proxy::ServerRole::kFenced;
+      overrides[i] = Override{
+          proxy::ServerRole::kFenced, proxy::ServerState::kDiverged,
+          fmt::format("diverged: has transactions {} that {} lacks (its position at promotion: {})",
+                      errant, record->master, reference->ToString())};
+      if (overrides[i]->detail != last_divergence_[s.config.name]) {
+        spdlog::error("failover: {}: {}", s.config.name, overrides[i]->detail);
+        last_divergence_[s.config.name] = overrides[i]->detail;
+      }
+      continue;
+    }
+    spdlog::info("failover: {} (position {}) has nothing beyond {} ({}): rejoining as a replica",
+                 s.config.name, own->ToString(), record->master, reference->ToString());
+    SqlSession session(s.config.address, config_.monitor.user, config_.monitor.password,
+                       config_.monitor.timeout_ms);
+    Status st = RepointReplica(session, s.config.name, m.config.address,
+                               {config_.replication.user, config_.replication.password},
+                               /*from_own_binlog=*/!p.replication);
+    roles.roles[i] = proxy::ServerRole::kFenced;
+    overrides[i] = Override{proxy::ServerRole::kFenced, std::nullopt,
+                            st ? "rejoining as a replica of " + record->master
+                               : "rejoin failed: " + st.error().message};
+  }
+}
+
+void Monitor::PublishProgress(bool in_progress, std::optional<size_t> master, uint64_t epoch,
+                              const std::string& master_detail) {
+  std::lock_guard lk(publish_mu_);
+  proxy::Topology next = *topology_->Get();
+  next.failover_in_progress = in_progress;
+  next.master = master;
+  next.epoch = epoch;
+  for (size_t i = 0; i < next.servers.size(); ++i) {
+    // Only one master in a snapshot: the old one is whatever the next round finds.
+    if (next.servers[i].role == proxy::ServerRole::kMaster && master != i) {
+      next.servers[i].role = proxy::ServerRole::kUnknown;
+      next.servers[i].detail = in_progress ? "master being replaced" : "replaced as master";
+    }
+  }
+  if (master && *master < next.servers.size()) {
+    proxy::ServerView& v = next.servers[*master];
+    v.role = proxy::ServerRole::kMaster;
+    v.state = proxy::ServerState::kUp;
+    v.lag_ms = 0;
+    v.detail = master_detail;
+  }
+  PublishLocked(std::move(next));
+}
+
+MasterChangeOutcome Monitor::ChangeMasterNow(size_t old_master, const MasterChangeRequest& request,
+                                             const std::string& evidence) {
+  using Kind = MasterChangeOutcome::Kind;
+  MasterChangeOutcome out;
+  const ServerObservation& old = observations_[old_master];
+  out.old_master = old.config.name;
+  const char* what = request.planned ? "switchover" : "failover";
+  if (!authority_->TryAcquire()) {
+    out.detail = "another master change holds the right to act";
+    return out;
+  }
+  struct ReleaseOnExit {
+    FailoverAuthority* a;
+    ~ReleaseOnExit() { a->Release(); }
+  } release{authority_.get()};
+  auto record = authority_->Current();
+  const uint64_t epoch = record ? record->epoch : 0;
+  const ProbeSettings creds{config_.monitor.user, config_.monitor.password,
+                            config_.monitor.timeout_ms};
+  spdlog::warn("failover: starting {} from {} (epoch {}): {}", what, old.config.name, epoch,
+               evidence);
+
+  // The position the candidates are judged against: the old master's newest we know of.
+  GtidPosition master_pos =
+      newest_master_name_ == old.config.name ? newest_master_pos_ : GtidPosition{};
+  uint32_t master_server_id = old.last_good ? old.last_good->server_id : newest_master_server_id_;
+  CandidateChoice choice =
+      ChooseCandidate(observations_, old_master, master_pos, master_server_id, request.target);
+  for (const std::string& r : choice.rejected) spdlog::warn("failover: not chosen: {}", r);
+  if (!choice.chosen) {
+    out.kind = request.target.empty() ? Kind::kFailed : Kind::kBadTarget;
+    out.detail = choice.reason + (choice.rejected.empty() ? "" : ": ");
+    for (size_t i = 0; i < choice.rejected.size(); ++i) {
+      out.detail += (i ? "; " : "") + choice.rejected[i];
+    }
+    spdlog::error("failover: {} impossible: {}", what, out.detail);
+    std::lock_guard lk(publish_mu_);
+    ++stats_.failover_failures_total;
+    return out;
+  }
+  const size_t cand = *choice.chosen;
+  const ServerObservation& candidate = observations_[cand];
+  out.new_master = candidate.config.name;
+  spdlog::warn("failover: chose {}: {} (old master's newest position seen: {})",
+               candidate.config.name, choice.reason, master_pos.ToString());
+
+  const auto held_since = SteadyClock::now();
+  PublishProgress(true, std::nullopt, epoch, "");  // sessions hold writes from here
+  auto abort = [&](std::string why) {
+    spdlog::error("failover: {} aborted: {}", what, why);
+    out.kind = Kind::kFailed;
+    out.detail = std::move(why);
+    PublishProgress(false, old_master, epoch, "");
+    std::lock_guard lk(publish_mu_);
+    ++stats_.failover_failures_total;
+    return out;
+  };
+
+  SqlSession cand_session(candidate.config.address, creds.user, creds.password,
+                          std::max<uint32_t>(5000, config_.failover.hold_ms) + 2000);
+  std::unique_ptr<SqlSession> old_session;
+  if (request.planned) {
+    old_session = std::make_unique<SqlSession>(old.config.address, creds.user, creds.password,
+                                               creds.timeout_ms);
+    if (Status st = SetReadOnly(*old_session, old.config.name, true); !st) {
+      return abort(st.error().message);
+    }
+    // Connections that were already writing finish their transaction before read_only
+    // applies; the binlog position read now includes them.
+    auto pos = old_session->QueryValue("SELECT @@global.gtid_binlog_pos");
+    if (!pos) {
+      (void)SetReadOnly(*old_session, old.config.name, false);
+      return abort(pos.error().message);
+    }
+    spdlog::info("failover: {} is read-only at gtid_binlog_pos '{}'", old.config.name, *pos);
+    if (Status st = WaitApplied(cand_session, candidate.config.name, *pos, 5000); !st) {
+      (void)SetReadOnly(*old_session, old.config.name, false);
+      return abort(st.error().message);
+    }
+  }
+  // The candidate applies what it received before it takes writes; a busy single-threaded
+  // applier can be seconds behind, so allow up to the write hold time (at least 5 s).
+  const uint32_t apply_wait_ms = std::max<uint32_t>(5000, config_.failover.hold_ms);
+  auto promoted_at = PromoteReplica(cand_session, candidate.config.name, apply_wait_ms);
+  if (!promoted_at) {
+    if (old_session) (void)SetReadOnly(*old_session, old.config.name, false);
+    return abort(promoted_at.error().message);
+  }
+
+  MasterRecord next_record{epoch + 1, candidate.config.name, *promoted_at};
+  if (Status st = authority_->Publish(next_record); !st) {
+    // The candidate is writable already; routing to it is still right for this process.
+    spdlog::critical("failover: could not persist epoch {} (master {}): {}", next_record.epoch,
+                     next_record.master, st.error().message);
+  } else {
+    spdlog::info("failover: persisted epoch {} master {} promoted at '{}'", next_record.epoch,
+                 next_record.master, next_record.promoted_at);
+  }
+  out.writes_held_ms = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - held_since)
+          .count());
+  PublishProgress(false, cand, next_record.epoch,
+                  fmt::format("promoted by {} (epoch {})", what, next_record.epoch));
+  spdlog::warn("failover: {} done: {} -> {}, epoch {}, writes held {} ms", what, old.config.name,
+               candidate.config.name, next_record.epoch, out.writes_held_ms);
+
+  // Re-point the others (after publishing: writes flow again meanwhile).
+  const ReplicationCredentials repl{config_.replication.user, config_.replication.password};
+  for (size_t i = 0; i < observations_.size(); ++i) {
+    if (i == cand || i == old_master) continue;
+    const ServerObservation& s = observations_[i];
+    if (!s.ok_this_round || !s.last_good || !s.last_good->replication) continue;
+    SqlSession session(s.config.address, creds.user, creds.password, creds.timeout_ms);
+    (void)RepointReplica(session, s.config.name, candidate.config.address, repl, false);
+  }
+  if (old_session) {
+    (void)RepointReplica(*old_session, old.config.name, candidate.config.address, repl, true);
+  }
+  out.kind = Kind::kDone;
+  out.epoch = next_record.epoch;
+  out.detail = choice.reason;
+  std::lock_guard lk(publish_mu_);
+  if (request.planned) {
+    ++stats_.switchovers_total;
+  } else {
+    ++stats_.failovers_total;
+  }
+  stats_.last_writes_held_ms = out.writes_held_ms;
+  return out;
+}
+
+MasterChangeOutcome Monitor::ChangeMaster(MasterChangeRequest request) {
+  auto pending = std::make_unique<PendingChange>();
+  pending->request = std::move(request);
+  auto future = pending->done.get_future();
+  {
+    std::lock_guard lk(stop_mu_);
+    if (stop_requested_ || !thread_.joinable()) {
+      MasterChangeOutcome out;
+      out.detail = "the monitor is not running";
+      return out;
+    }
+    pending_.push_back(std::move(pending));
+  }
+  stop_cv_.notify_all();
+  return future.get();
+}
+
+void Monitor::ServePendingChanges() {
+  using Kind = MasterChangeOutcome::Kind;
+  while (true) {
+    std::unique_ptr<PendingChange> pending;
+    {
+      std::lock_guard lk(stop_mu_);
+      if (pending_.empty()) return;
+      pending = std::move(pending_.front());
+      pending_.pop_front();
+    }
+    const MasterChangeRequest& req = pending->request;
+    MasterChangeOutcome out;
+    std::shared_ptr<const proxy::Topology> current = topology_->Get();
+    std::optional<size_t> master;
+    if (last_roles_ && last_roles_->master) master = *last_roles_->master;
+    if (!req.target.empty() && !current->IndexOf(req.target)) {
+      out.kind = Kind::kBadTarget;
+      out.detail = "no server named '" + req.target + "' in the configuration";
+    } else if (!master) {
+      out.kind = Kind::kConflict;
+      out.detail = "no current master to change from";
+    } else if (!req.target.empty() && observations_[*master].config.name == req.target) {
+      out.kind = Kind::kConflict;
+      out.detail = req.target + " is already the master";
+    } else {
+      auto judgement = JudgeMaster(observations_, *master, config_.monitor.failure_threshold);
+      const bool reachable = observations_[*master].ok_this_round;
+      if (req.planned && !reachable) {
+        out.kind = Kind::kConflict;
+        out.detail = "the master " + observations_[*master].config.name +
+                     " is not reachable: use POST /v1/failover";
+      } else if (!req.planned && judgement.verdict == MasterVerdict::kHealthy && reachable) {
+        out.kind = Kind::kConflict;
+        out.detail = "the master " + observations_[*master].config.name +
+                     " is healthy: use POST /v1/switchover";
+      } else {
+        std::string evidence = req.planned ? "switchover requested through the admin API"
+                                           : "manual failover: " + judgement.detail;
+        out = ChangeMasterNow(*master, req, evidence);
+      }
+    }
+    pending->done.set_value(std::move(out));
+  }
+}
 }  // namespace switchyard::failover

@@ -2,11 +2,17 @@
 // (each on its own probe thread; a round waits at most one timeout, and only for servers
 // that answered their previous check, so a hung server never slows the others' checks), discovers
 // roles, measures replica lag and publishes a new proxy::Topology into the shared TopologyHolder.
-// Failover decisions are stubs for now.
+// Failover runs on this thread too: a master confirmed dead by its replicas is replaced by the
+// most advanced replica (FailoverCoordinator rules in failover_decision.h); switchovers asked
+// for by the admin API are queued here and run between rounds. The master of the latest
+// persisted epoch wins over discovery; any other writable server is fenced (read_only=1).
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <future>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -16,6 +22,8 @@
 
 #include "binlog/replica_lag_tracker.h"
 #include "conf/config.h"
+#include "failover/failover_authority.h"
+#include "failover/gtid_position.h"
 #include "failover/server_probe.h"
 #include "failover/topology_builder.h"
 #include "proxy/topology.h"
@@ -33,10 +41,32 @@ struct ServerCheckStats {
 struct MonitorStats {
   uint64_t rounds_total = 0;
   uint32_t last_round_ms = 0;
+  uint64_t failovers_total = 0;  // automatic and manual failovers that completed
+  uint64_t switchovers_total = 0;
+  uint64_t failover_failures_total = 0;
+  uint64_t last_writes_held_ms = 0;  // master unpublished during the last change
+  // The proxy cannot reach the master but replicas still replicate from it: no failover.
+  bool master_unreachable_alert = false;
   std::vector<ServerCheckStats> servers;  // config order
 };
 
 enum class MaintenanceChange { kApplied, kUnknownServer, kRefusedMaster };
+
+// A switchover or manual failover asked for through the admin API.
+struct MasterChangeRequest {
+  bool planned = true;  // switchover (old master alive, demoted) or manual failover
+  std::string target;   // empty: the best candidate
+};
+
+struct MasterChangeOutcome {
+  enum class Kind { kDone, kConflict, kBadTarget, kFailed };
+  Kind kind = Kind::kFailed;
+  std::string old_master;
+  std::string new_master;
+  uint64_t epoch = 0;
+  uint64_t writes_held_ms = 0;
+  std::string detail;
+};
 
 class Monitor {
  public:
@@ -55,6 +85,9 @@ class Monitor {
 
   MonitorStats Stats() const;
 
+  // Thread-safe; blocks until the monitor thread has carried the change out (or refused it).
+  MasterChangeOutcome ChangeMaster(MasterChangeRequest request);
+
  private:
   struct Worker;
 
@@ -69,7 +102,26 @@ class Monitor {
   void ReportTransitions(const proxy::Topology& before, const proxy::Topology& after,
                          const RoleDecision& roles);
 
-  // Failover decision points (later work): called once per transition, they only log now.
+  struct PendingChange {
+    MasterChangeRequest request;
+    std::promise<MasterChangeOutcome> done;
+  };
+  struct Override {
+    proxy::ServerRole role;
+    std::optional<proxy::ServerState> state;
+    std::string detail;
+  };
+
+  // Master of the persisted epoch wins over discovery; fences and rejoins the others.
+  void ApplyAuthority(RoleDecision& roles, std::vector<std::optional<Override>>& overrides);
+  // Runs a failover (planned or not) from `old_master`; publishes as it goes.
+  MasterChangeOutcome ChangeMasterNow(size_t old_master, const MasterChangeRequest& request,
+                                      const std::string& evidence);
+  void ServePendingChanges();
+  void PublishProgress(bool in_progress, std::optional<size_t> master, uint64_t epoch,
+                       const std::string& master_detail);
+
+  // Failover decision points: called once per transition; they log.
   void OnMasterSuspected(const ServerObservation& master);
   void OnMasterRecovered(const ServerObservation& master);
   void OnNoMaster(const std::string& problem);
@@ -92,6 +144,17 @@ class Monitor {
   bool master_suspected_ = false;
   std::string last_problem_;
   bool reported_once_ = false;  // the first round logs every server's state
+  std::unique_ptr<FailoverAuthority> authority_;
+  GtidPosition newest_master_pos_;  // the newest gtid_binlog_pos seen on the current master
+  uint32_t newest_master_server_id_ = 0;
+  std::string newest_master_name_;
+  std::optional<RoleDecision> last_roles_;
+  std::chrono::steady_clock::time_point next_failover_attempt_{};
+  std::string unreachable_detail_;
+  bool broken_state_ = false;
+  std::map<std::string, std::string>
+      last_divergence_;  // logged once per change  // the state file exists but cannot be read
+  std::deque<std::unique_ptr<PendingChange>> pending_;  // guarded by stop_mu_
 
   // Guarded by publish_mu_: maintenance flags and every Publish() (monitor and admin).
   mutable std::mutex publish_mu_;

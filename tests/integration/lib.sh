@@ -10,7 +10,10 @@ PASSED=0
 FAILED=0
 _PIDS=()
 
-port_of() { case "$1" in db1) echo 3307 ;; db2) echo 3308 ;; db3) echo 3309 ;; *) echo "$1" ;; esac; }
+# SANDBOX_PORT_BASE: the sandbox's db1 port (db2, db3 follow), as for scripts/sandbox.
+SANDBOX_PORT_BASE=${SANDBOX_PORT_BASE:-3307}
+export SANDBOX_PORT_BASE
+port_of() { case "$1" in db1) echo "$SANDBOX_PORT_BASE" ;; db2) echo $((SANDBOX_PORT_BASE + 1)) ;; db3) echo $((SANDBOX_PORT_BASE + 2)) ;; *) echo "$1" ;; esac; }
 
 # sql NAME|PORT QUERY: run QUERY as app over TCP, tab-separated output without headers.
 sql() { mariadb --no-defaults -h127.0.0.1 -P"$(port_of "$1")" -uapp -papp_pw -N -B -e "$2" app; }
@@ -63,7 +66,11 @@ ADMIN_PORT=${ADMIN_PORT:-16080}
 write_config() {
   local file=$1 extra=${2:-}
   sed -e "s/^listen: .*/listen: 127.0.0.1:$PROXY_PORT/" -e "s/^  listen: 127.0.0.1:6080/  listen: 127.0.0.1:$ADMIN_PORT/" \
-      -e "s|^state_dir: .*|state_dir: $TEST_TMP/state|" "$REPO/conf/switchyard.example.yaml" >"$file"
+      -e "s|^state_dir: .*|state_dir: $TEST_TMP/state|" \
+      -e "s|address: 127.0.0.1:3307|address: 127.0.0.1:$(port_of db1)|" \
+      -e "s|address: 127.0.0.1:3308|address: 127.0.0.1:$(port_of db2)|" \
+      -e "s|address: 127.0.0.1:3309|address: 127.0.0.1:$(port_of db3)|" \
+      "$REPO/conf/switchyard.example.yaml" >"$file"
   if [[ -n $extra ]]; then
     local section
     for section in $(grep -oE '^[a-z_]+:' <<<"$extra" | tr -d :); do

@@ -77,11 +77,42 @@ TEST_F(AdminHandlerTest, WrongMethodIs405) {
             Do(http::verb::get, "/v1/servers/db2/maintenance").result());
 }
 
-TEST_F(AdminHandlerTest, SwitchoverAndFailoverAreNotImplementedYet) {
+TEST_F(AdminHandlerTest, SwitchoverAndFailoverNeedTheMonitor) {
   EXPECT_EQ(http::status::not_implemented, Do(http::verb::post, "/v1/switchover").result());
   Response res = Do(http::verb::post, "/v1/failover");
   EXPECT_EQ(http::status::not_implemented, res.result());
-  EXPECT_EQ("not implemented yet", Json(res)["error"]);
+}
+
+TEST_F(AdminHandlerTest, SwitchoverPassesTargetAndReportsOutcome) {
+  std::vector<failover::MasterChangeRequest> seen;
+  hooks_.change_master = [&](failover::MasterChangeRequest r) {
+    seen.push_back(r);
+    failover::MasterChangeOutcome out;
+    if (!r.planned) {
+      out.kind = failover::MasterChangeOutcome::Kind::kConflict;
+      out.detail = "the master db1 is healthy";
+      return out;
+    }
+    out.kind = failover::MasterChangeOutcome::Kind::kDone;
+    out.old_master = "db1";
+    out.new_master = r.target;
+    out.epoch = 3;
+    out.writes_held_ms = 12;
+    return out;
+  };
+  Response ok = Do(http::verb::post, "/v1/switchover", R"({"to":"db2"})");
+  EXPECT_EQ(http::status::ok, ok.result());
+  EXPECT_EQ("db2", Json(ok)["new_master"]);
+  EXPECT_EQ(12, Json(ok)["writes_held_ms"]);
+  EXPECT_TRUE(Json(ok)["status"].is_object());
+  Response conflict = Do(http::verb::post, "/v1/failover");
+  EXPECT_EQ(http::status::conflict, conflict.result());
+  EXPECT_EQ(http::status::bad_request,
+            Do(http::verb::post, "/v1/switchover", R"({"to":1})").result());
+  ASSERT_EQ(2u, seen.size());
+  EXPECT_TRUE(seen[0].planned);
+  EXPECT_EQ("db2", seen[0].target);
+  EXPECT_FALSE(seen[1].planned);
 }
 
 TEST_F(AdminHandlerTest, MaintenanceOnOff) {

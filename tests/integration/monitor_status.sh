@@ -151,8 +151,8 @@ expect_eq "maintenance sticks across monitor rounds" maintenance "$(field db2 st
 expect_eq "DELETE maintenance db2 -> 200" 200 \
   "$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "$BASE/v1/servers/db2/maintenance")"
 check "db2 back up within 2 s" wait_for 2 is db2 state up
-expect_eq "switchover not implemented yet -> 501" 501 \
-  "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$BASE/v1/switchover")"
+expect_eq "manual failover refused while the master is healthy -> 409" 409 \
+  "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$BASE/v1/failover")"
 expect_eq "unknown path -> 404 JSON" "404 not found" \
   "$(curl -s -o "$TEST_TMP/e.json" -w '%{http_code}' "$BASE/nope") $(jq -r .error "$TEST_TMP/e.json")"
 expect_eq "wrong method -> 405" 405 "$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "$BASE/v1/status")"

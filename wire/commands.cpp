@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "wire/handshake.h"
 #include "wire/payload_reader.h"
 #include "wire/payload_writer.h"
 
@@ -228,15 +229,7 @@ Result<ComChangeUser> ComChangeUser::Decode(BytesView payload, Capabilities caps
     c.auth_plugin_name = std::string(r.NulOrEofString("auth plugin name"));
   }
   if (Has(caps, cap::kConnectAttrs) && !r.at_end()) {
-    uint64_t total = r.Lenenc("connect attributes length");
-    BytesView attrs = r.FixedBytes(static_cast<size_t>(total), "connect attributes");
-    PayloadReader a(attrs, "COM_CHANGE_USER connect attributes");
-    while (a.ok() && !a.at_end()) {
-      std::string key(a.LenencString("attribute key"));
-      std::string value(a.LenencString("attribute value"));
-      if (a.ok()) c.attributes.emplace_back(std::move(key), std::move(value));
-    }
-    if (!a.ok()) return a.status().error();
+    if (Status st = ReadConnectAttributes(r, "COM_CHANGE_USER", c.attributes); !st.ok()) return st.error();
   }
   return Done(r, std::move(c));
 }
@@ -255,13 +248,7 @@ Bytes ComChangeUser::Encode(Capabilities caps) const {
   PutU16(out, charset);
   if (Has(caps, cap::kPluginAuth)) PutNulString(out, auth_plugin_name);
   if (Has(caps, cap::kConnectAttrs)) {
-    Bytes attrs;
-    for (const auto& [k, v] : attributes) {
-      PutLenencString(attrs, k);
-      PutLenencString(attrs, v);
-    }
-    PutLenenc(out, attrs.size());
-    PutBytes(out, attrs);
+    PutConnectAttributes(out, attributes);
   }
   return out;
 }

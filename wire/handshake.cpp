@@ -148,15 +148,7 @@ Result<HandshakeResponse41> HandshakeResponse41::Decode(BytesView payload) {
     h.auth_plugin_name = std::string(r.NulOrEofString("auth plugin name"));
   }
   if (Has(h.capabilities, cap::kConnectAttrs) && !r.at_end()) {
-    uint64_t total = r.Lenenc("connect attributes length");
-    BytesView attrs = r.FixedBytes(static_cast<size_t>(total), "connect attributes");
-    PayloadReader a(attrs, "HandshakeResponse41 connect attributes");
-    while (a.ok() && !a.at_end()) {
-      std::string key(a.LenencString("attribute key"));
-      std::string value(a.LenencString("attribute value"));
-      if (a.ok()) h.attributes.emplace_back(std::move(key), std::move(value));
-    }
-    if (!a.ok()) return a.status().error();
+    if (Status st = ReadConnectAttributes(r, "HandshakeResponse41", h.attributes); !st.ok()) return st.error();
   }
   if (!r.ok()) return r.status().error();
   return h;
@@ -178,15 +170,32 @@ Bytes HandshakeResponse41::Encode() const {
   if (Has(capabilities, cap::kConnectWithDb)) PutNulString(out, database);
   if (Has(capabilities, cap::kPluginAuth)) PutNulString(out, auth_plugin_name);
   if (Has(capabilities, cap::kConnectAttrs)) {
-    Bytes attrs;
-    for (const auto& [k, v] : attributes) {
-      PutLenencString(attrs, k);
-      PutLenencString(attrs, v);
-    }
-    PutLenenc(out, attrs.size());
-    PutBytes(out, attrs);
+    PutConnectAttributes(out, attributes);
   }
   return out;
+}
+
+Status ReadConnectAttributes(PayloadReader& r, std::string_view what, ConnectAttributes& out) {
+  uint64_t total = r.Lenenc("connect attributes length");
+  BytesView attrs = r.FixedBytes(static_cast<size_t>(total), "connect attributes");
+  std::string name = std::string(what) + " connect attributes";
+  PayloadReader a(attrs, name);
+  while (a.ok() && !a.at_end()) {
+    std::string key(a.LenencString("attribute key"));
+    std::string value(a.LenencString("attribute value"));
+    if (a.ok()) out.emplace_back(std::move(key), std::move(value));
+  }
+  return a.status();
+}
+
+void PutConnectAttributes(Bytes& out, const ConnectAttributes& attributes) {
+  Bytes attrs;
+  for (const auto& [k, v] : attributes) {
+    PutLenencString(attrs, k);
+    PutLenencString(attrs, v);
+  }
+  PutLenenc(out, attrs.size());
+  PutBytes(out, attrs);
 }
 
 Result<AuthSwitchRequest> AuthSwitchRequest::Decode(BytesView payload) {

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -32,6 +33,12 @@ struct HandshakeV10 {
 };
 
 using ConnectAttributes = std::vector<std::pair<std::string, std::string>>;
+
+// CONNECT_ATTRS block shared by HandshakeResponse41 and COM_CHANGE_USER: a lenenc total length,
+// then lenenc key/value strings. Read fails softly like PayloadReader; `what` names the message.
+class PayloadReader;
+Status ReadConnectAttributes(PayloadReader& r, std::string_view what, ConnectAttributes& out);
+void PutConnectAttributes(Bytes& out, const ConnectAttributes& attributes);
 
 // Client's reply to the greeting (Protocol::HandshakeResponse41).
 struct HandshakeResponse41 {

@@ -109,15 +109,14 @@ Result<Event> EventDecoder::Decode(std::span<const uint8_t> bytes, uint64_t offs
   if (event.size() < header_len) {
     return MakeError(fmt::format("event at offset {} shorter than its header", offset));
   }
-  auto result = DecodeBody(h, event, event.subspan(header_len), offset);
+  auto result = DecodeBody(h, event.subspan(header_len), offset);
   if (!result.ok()) return result.error();
   result->checksum = ev.checksum;
   return result;
 }
 
-Result<Event> EventDecoder::DecodeBody(const EventHeader& h, std::span<const uint8_t> event,
-                                       std::span<const uint8_t> data, uint64_t offset) {
-  (void)event;
+Result<Event> EventDecoder::DecodeBody(const EventHeader& h, std::span<const uint8_t> data,
+                                       uint64_t offset) {
   Event ev;
   ev.header = h;
   uint8_t phl = fd_ ? fd_->PostHeaderLength(h.type, DefaultPostHeaderLength(h.type))
@@ -243,7 +242,7 @@ Result<std::vector<Event>> EventDecoder::DecodePayloadEvents(const TransactionPa
       return MakeError(
           fmt::format("payload at offset {}: inner event at {} too short", offset, pos));
     }
-    auto ev = DecodeBody(*h, inner, inner.subspan(header_len), offset);
+    auto ev = DecodeBody(*h, inner.subspan(header_len), offset);
     if (!ev.ok()) return ev.error();
     out.push_back(std::move(*ev));
     pos += h->event_size;

@@ -42,8 +42,8 @@ class EventDecoder {
   std::shared_ptr<const TableMap> FindTable(uint64_t table_id) const;
 
  private:
-  Result<Event> DecodeBody(const EventHeader& h, std::span<const uint8_t> event,
-                           std::span<const uint8_t> data, uint64_t offset);
+  // `data` is the event after the common header, without checksum.
+  Result<Event> DecodeBody(const EventHeader& h, std::span<const uint8_t> data, uint64_t offset);
 
   std::optional<FormatDescription> fd_;
   std::optional<ChecksumAlg> checksum_hint_;

@@ -37,11 +37,9 @@ uint64_t VarUint(ByteReader& r) {
     r.Fail();
     return 0;
   }
-  size_t start = r.offset();
   uint8_t first = r.U8();
   int extra = std::countr_one(first);
   if (extra >= 8) return r.U64();
-  (void)start;
   uint64_t v = first;
   for (int i = 0; i < extra; ++i) v |= static_cast<uint64_t>(r.U8()) << (8 * (i + 1));
   return v >> (extra + 1);

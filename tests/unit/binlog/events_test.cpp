@@ -50,7 +50,8 @@ std::string Le(uint64_t v, int n) {
 
 TEST(HandBuiltEvents, HeartbeatV1AndV2) {
   auto d = PrimedDecoder("mysql80-gtid-rows.000002");
-  auto ev = d.Decode(MakeEvent(27, "binlog.000007"));
+  auto bytes1 = MakeEvent(27, "binlog.000007");  // events view their input: keep it alive
+  auto ev = d.Decode(bytes1);
   ASSERT_TRUE(ev.ok()) << ev.error().message;
   auto* hb = std::get_if<HeartbeatEvent>(&ev->body);
   ASSERT_TRUE(hb);
@@ -61,7 +62,8 @@ TEST(HandBuiltEvents, HeartbeatV1AndV2) {
   // v2: (type, length, value) fields; position as a length-encoded integer (0xfd + 3 bytes).
   std::string body = std::string("\x01\x0d", 2) + "binlog.000008" + std::string("\x02\x04\xfd", 3) +
                      Le(0x123456, 3) + std::string("\x00", 1);
-  ev = d.Decode(MakeEvent(41, body));
+  auto bytes2 = MakeEvent(41, body);  // events view their input: keep it alive
+  ev = d.Decode(bytes2);
   ASSERT_TRUE(ev.ok()) << ev.error().message;
   hb = std::get_if<HeartbeatEvent>(&ev->body);
   ASSERT_TRUE(hb);
@@ -79,7 +81,8 @@ TEST(HandBuiltEvents, HeartbeatV1AndV2) {
 TEST(HandBuiltEvents, XaPrepare) {
   auto d = PrimedDecoder("mysql80-gtid-rows.000002");
   std::string body = std::string("\x00", 1) + Le(1, 4) + Le(3, 4) + Le(2, 4) + "abcde";
-  auto ev = d.Decode(MakeEvent(38, body));
+  auto bytes3 = MakeEvent(38, body);  // events view their input: keep it alive
+  auto ev = d.Decode(bytes3);
   ASSERT_TRUE(ev.ok()) << ev.error().message;
   auto* xa = std::get_if<XaPrepareEvent>(&ev->body);
   ASSERT_TRUE(xa);
@@ -172,7 +175,8 @@ TEST(HandBuiltEvents, MariadbCompressedQuery) {
   std::string head = Le(5, 4) + Le(0, 4) + Le(1, 1) + Le(0, 2) + Le(0, 2) + std::string("t\0", 2);
   std::string fixed = head + std::string("\x81", 1) + std::string(1, char(sizeof kQuery - 1)) +
                       std::string(kFixedZlib, sizeof kFixedZlib - 1);
-  auto ev = d.Decode(MakeEvent(165, fixed));
+  auto bytes4 = MakeEvent(165, fixed);  // events view their input: keep it alive
+  auto ev = d.Decode(bytes4);
   ASSERT_TRUE(ev.ok()) << ev.error().message;
   auto* q = std::get_if<QueryEvent>(&ev->body);
   ASSERT_TRUE(q);
@@ -182,7 +186,8 @@ TEST(HandBuiltEvents, MariadbCompressedQuery) {
   std::string text = DynamicText();
   std::string dyn = head + std::string("\x82", 1) + char(text.size() >> 8) +
                     char(text.size() & 0xff) + std::string(kDynamicZlib, sizeof kDynamicZlib - 1);
-  ev = d.Decode(MakeEvent(165, dyn));
+  auto bytes5 = MakeEvent(165, dyn);  // events view their input: keep it alive
+  ev = d.Decode(bytes5);
   ASSERT_TRUE(ev.ok()) << ev.error().message;
   EXPECT_EQ(std::get<QueryEvent>(ev->body).query, text);
   // Declared length disagreeing with the stream is an error.

@@ -8,6 +8,7 @@
 // persisted epoch wins over discovery; any other writable server is fenced (read_only=1).
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -101,6 +102,8 @@ class Monitor {
   void PublishLocked(proxy::Topology next);
   void ReportTransitions(const proxy::Topology& before, const proxy::Topology& after,
                          const RoleDecision& roles);
+  // The pause between rounds while the master's checks fail (shorter than interval_ms).
+  std::chrono::milliseconds RecheckInterval() const;
 
   struct PendingChange {
     MasterChangeRequest request;
@@ -142,6 +145,11 @@ class Monitor {
   std::string tracked_master_;  // whose history lag_tracker_ holds
   bool tracker_fed_ = false;    // has seen that master's position at least once
   bool master_suspected_ = false;
+  // The master's latest check failed: until it is suspected (or answers again) rounds run
+  // every RecheckInterval() instead of interval_ms, so failure_threshold consecutive
+  // failures take a fraction of a second when the failure is fast (connection refused).
+  bool master_failing_ = false;
+  std::chrono::steady_clock::time_point master_failing_since_{};
   std::string last_problem_;
   bool reported_once_ = false;  // the first round logs every server's state
   std::unique_ptr<FailoverAuthority> authority_;

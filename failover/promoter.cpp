@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
 namespace switchyard::failover {
 namespace {
 
@@ -23,6 +25,7 @@ Status Step(SqlSession& server, const std::string& name, const std::string& sql,
 Status WaitApplied(SqlSession& server, const std::string& name, const std::string& position,
                    uint32_t timeout_ms) {
   if (position.empty()) return Status::Ok();
+  const auto started = std::chrono::steady_clock::now();
   auto result = server.QueryValue(
       fmt::format("SELECT MASTER_GTID_WAIT({}, {:.3f})", SqlQuote(position), timeout_ms / 1000.0));
   if (!result) return result.error();
@@ -31,7 +34,10 @@ Status WaitApplied(SqlSession& server, const std::string& name, const std::strin
     return MakeError(fmt::format("{} did not apply {} within {} ms (applied: {})", name, position,
                                  timeout_ms, applied ? *applied : applied.error().message));
   }
-  spdlog::info("failover: {}: applied everything up to {}", name, position);
+  spdlog::info("failover: {}: applied everything up to {} (waited {} ms)", name, position,
+               std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - started)
+                   .count());
   return Status::Ok();
 }
 

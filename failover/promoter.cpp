@@ -53,6 +53,14 @@ Result<std::string> PromoteReplica(SqlSession& candidate, const std::string& nam
     if (!received) return received.error();
     std::string target =
         *received && !(*received)->gtid_io_pos.empty() ? (*received)->gtid_io_pos : std::string();
+    if (*received && !(*received)->sql_running()) {
+      // Stopped by hand (or by an error): it must apply what it received before it is
+      // writable, whatever stopped it. An error stops it again and the wait below fails.
+      spdlog::warn("failover: {}: the SQL thread is stopped{}{}: starting it", name,
+                   (*received)->last_sql_error.empty() ? "" : " after an error: ",
+                   (*received)->last_sql_error);
+      if (Status st = Step(candidate, name, "START SLAVE SQL_THREAD"); !st) return st.error();
+    }
     spdlog::info("failover: {}: received up to '{}', waiting up to {} ms for the SQL thread", name,
                  target, wait_ms);
     if (Status st = WaitApplied(candidate, name, target, wait_ms); !st) {

@@ -201,8 +201,7 @@ Response AdminHandler::Maintenance(const Request& request, std::string_view serv
     case Kind::kConflict:
       return Error(request, http::status::conflict, "refused", out.detail);
     case Kind::kFailed:
-      return Error(request, http::status::internal_server_error, "maintenance failed",
-                   out.detail);
+      return Error(request, http::status::internal_server_error, "maintenance failed", out.detail);
     case Kind::kApplied:
       break;
   }

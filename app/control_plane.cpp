@@ -15,10 +15,9 @@ ControlPlane::ControlPlane(const conf::Config& config,
   admin::AdminHooks hooks;
   hooks.topology = [holder = topology_] { return holder->Get(); };
   hooks.monitor_stats = [monitor = monitor_.get()] { return monitor->Stats(); };
-  hooks.maintenance = [this, holder = topology_, config](
-                          const failover::MaintenanceRequest& request) {
-    failover::MaintenanceDeps deps{*holder,         *monitor_,
-                                   in_flight_,      config.monitor.user,
+  hooks.maintenance = [this, holder = topology_,
+                       config](const failover::MaintenanceRequest& request) {
+    failover::MaintenanceDeps deps{*holder, *monitor_, in_flight_, config.monitor.user,
                                    config.monitor.password,
                                    // STOP SLAVE SQL_THREAD waits for the running event group.
                                    std::max<uint32_t>(config.monitor.timeout_ms, 10000)};

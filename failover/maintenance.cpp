@@ -42,7 +42,8 @@ std::string MaintenanceRefusal(const proxy::Topology& topology, size_t server, b
 Result<FrozenPosition> PauseSqlThread(SqlSession& replica, const std::string& name) {
   auto before = replica.SlaveStatus();
   if (!before) return before.error();
-  if (!*before) return MakeError(name + " has no replication configured (SHOW SLAVE STATUS is empty)");
+  if (!*before)
+    return MakeError(name + " has no replication configured (SHOW SLAVE STATUS is empty)");
   if ((*before)->sql_running()) {
     if (Status st = replica.Execute("STOP SLAVE SQL_THREAD"); !st) {
       return MakeError(name + ": STOP SLAVE SQL_THREAD failed: " + st.error().message);
@@ -142,8 +143,8 @@ MaintenanceOutcome ApplyMaintenance(const MaintenanceRequest& request,
   out.drain_waited_ms = static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started).count());
   if (left > 0) {
-    out.detail = fmt::format("{} statement(s) still running after {} ms", left,
-                             request.drain_timeout_ms);
+    out.detail =
+        fmt::format("{} statement(s) still running after {} ms", left, request.drain_timeout_ms);
     spdlog::warn("maintenance: {}: {}", request.server, out.detail);
   }
   if (request.pause_replication) {

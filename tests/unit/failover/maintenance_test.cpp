@@ -100,7 +100,8 @@ TEST(PausedReplica, IsInMaintenanceNotBrokenReplication) {
   EXPECT_EQ(ServerRole::kReplica, roles.roles[2]);
   proxy::Topology t = BuildTopology(servers, roles, BuildOptions{3, 1000});
   EXPECT_EQ(ServerState::kMaintenance, t.servers[2].state);
-  EXPECT_NE(std::string::npos, t.servers[2].detail.find("paused for a backup")) << t.servers[2].detail;
+  EXPECT_NE(std::string::npos, t.servers[2].detail.find("paused for a backup"))
+      << t.servers[2].detail;
   EXPECT_EQ(std::string::npos, t.servers[2].detail.find("replication stopped"));
   EXPECT_FALSE(t.ReadEligible(t.servers[2], 1000000));
   EXPECT_TRUE(t.ReadEligible(t.servers[1], 1000));

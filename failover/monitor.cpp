@@ -60,6 +60,7 @@ Monitor::Monitor(const conf::Config& config, std::shared_ptr<proxy::TopologyHold
     stats_.servers.push_back(ServerCheckStats{.name = server.name});
   }
   maintenance_.assign(config_.servers.size(), false);
+  replication_paused_.assign(config_.servers.size(), false);
   auto authority = LocalFailoverAuthority::Open(config_.state_dir);
   if (authority) {
     authority_ = std::move(*authority);
@@ -255,6 +256,7 @@ void Monitor::RunRound() {
     std::lock_guard lk(publish_mu_);
     for (size_t i = 0; i < observations_.size(); ++i) {
       observations_[i].maintenance = maintenance_[i];
+      observations_[i].replication_paused = replication_paused_[i];
     }
     proxy::Topology next =
         BuildTopology(observations_, roles,
@@ -388,6 +390,21 @@ MaintenanceChange Monitor::SetMaintenance(std::string_view server, bool on) {
   PublishLocked(std::move(next));
   spdlog::info("monitor: {}: maintenance {}", server, on ? "on" : "off");
   return MaintenanceChange::kApplied;
+}
+
+void Monitor::SetReplicationPaused(std::string_view server, bool paused) {
+  std::lock_guard lk(publish_mu_);
+  for (size_t i = 0; i < config_.servers.size(); ++i) {
+    if (config_.servers[i].name == server) replication_paused_[i] = paused;
+  }
+}
+
+bool Monitor::ReplicationPaused(std::string_view server) const {
+  std::lock_guard lk(publish_mu_);
+  for (size_t i = 0; i < config_.servers.size(); ++i) {
+    if (config_.servers[i].name == server) return replication_paused_[i];
+  }
+  return false;
 }
 
 MonitorStats Monitor::Stats() const {
@@ -702,7 +719,9 @@ MasterChangeOutcome Monitor::ChangeMasterNow(size_t old_master, const MasterChan
     const ServerObservation& s = observations_[i];
     if (!s.ok_this_round || !s.last_good || !s.last_good->replication) continue;
     SqlSession session(s.config.address, creds.user, creds.password, creds.timeout_ms);
-    (void)RepointReplica(session, s.config.name, candidate.config.address, repl, false);
+    // A replica paused for a backup follows the new master with its data still frozen.
+    (void)RepointReplica(session, s.config.name, candidate.config.address, repl, false,
+                         /*start_sql_thread=*/!s.replication_paused);
   }
   if (old_session) {
     (void)RepointReplica(*old_session, old.config.name, candidate.config.address, repl, true);

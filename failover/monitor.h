@@ -83,6 +83,10 @@ class Monitor {
   // Thread-safe. Takes effect immediately (a new snapshot is published), and sticks across
   // rounds. The master is refused: taking it out of service is a switchover.
   MaintenanceChange SetMaintenance(std::string_view server, bool on);
+  // Thread-safe. Records that the server's SQL thread is paused for a backup (maintenance.h):
+  // it is not broken replication, and a failover re-points it without restarting that thread.
+  void SetReplicationPaused(std::string_view server, bool paused);
+  bool ReplicationPaused(std::string_view server) const;
 
   MonitorStats Stats() const;
 
@@ -167,6 +171,7 @@ class Monitor {
   // Guarded by publish_mu_: maintenance flags and every Publish() (monitor and admin).
   mutable std::mutex publish_mu_;
   std::vector<bool> maintenance_;
+  std::vector<bool> replication_paused_;
   MonitorStats stats_;
 
   std::thread thread_;

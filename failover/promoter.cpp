@@ -80,7 +80,8 @@ Result<std::string> PromoteReplica(SqlSession& candidate, const std::string& nam
 }
 
 Status RepointReplica(SqlSession& replica, const std::string& name, const conf::Endpoint& master,
-                      const ReplicationCredentials& credentials, bool from_own_binlog) {
+                      const ReplicationCredentials& credentials, bool from_own_binlog,
+                      bool start_sql_thread) {
   if (Status st = Step(replica, name, "STOP SLAVE"); !st) return st;
   if (from_own_binlog) {
     // A former master: what it has is in its binlog, not in gtid_slave_pos.
@@ -102,7 +103,7 @@ Status RepointReplica(SqlSession& replica, const std::string& name, const conf::
   }
   spdlog::info("failover: {}: CHANGE MASTER TO {} (user {}, MASTER_USE_GTID=slave_pos)", name,
                master.ToString(), credentials.user);
-  return Step(replica, name, "START SLAVE");
+  return Step(replica, name, start_sql_thread ? "START SLAVE" : "START SLAVE IO_THREAD");
 }
 
 Status SetReadOnly(SqlSession& server, const std::string& name, bool read_only) {

@@ -482,6 +482,7 @@ asio::awaitable<void> ClientSession::HandleQuery(const wire::Packet& command) {
     d = Route(RouteInputs{c, state_, *topo, ctx_.config.routing, current, previous}, ctx_.balance);
 
   if (d.target == RouteTarget::kReplica && d.server) {
+    ProxyStats::InFlight in_flight(ctx_.stats, d.server);  // from routing on: maintenance drains it
     const ServerView& server = topo->servers[*d.server];
     BackendConnection* replica = co_await Replica(server);
     if (replica && d.causal_wait && state_.last_write_gtid()) ctx_.stats.causal_waits.fetch_add(1, std::memory_order_relaxed);

@@ -1,6 +1,7 @@
 /* stream_client: runs one query with mysql_use_result (rows are streamed, never stored) and
  * discards the rows. Prints "rows=<n> bytes=<sum of field lengths> seconds=<wall>" or, on
- * failure, "error=<code> <message>" and exits 1. Used by bench/stream and the large_result test.
+ * failure, "error=<code> <message>" and exits 1. "first row" goes to stderr when the first row has
+ * arrived (tests wait for it before breaking things). Used by bench/stream and integration tests.
  * usage: stream_client HOST PORT USER PASSWORD DATABASE QUERY */
 #include <mysql.h>
 #include <stdio.h>
@@ -37,7 +38,10 @@ int main(int argc, char** argv) {
   while ((row = mysql_fetch_row(res))) {
     unsigned long* lengths = mysql_fetch_lengths(res);
     for (unsigned i = 0; i < fields; ++i) bytes += lengths[i];
-    ++rows;
+    if (++rows == 1) {
+      fputs("first row\n", stderr);
+      fflush(stderr);
+    }
   }
   if (mysql_errno(db)) return fail(db);
   double seconds = now() - start;

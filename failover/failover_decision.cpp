@@ -168,11 +168,14 @@ CandidateChoice ChooseCandidate(const std::vector<ServerObservation>& servers, s
     }
     return a.sql_running && !b.sql_running;
   };
+  size_t most_advanced = 0;
   for (const Eligible& e : eligible) {
     bool covers_all = true;
     for (const Eligible& other : eligible)
       covers_all = covers_all && e.received.Covers(other.received);
-    if (covers_all && (!best || sooner(e, *best))) best = &e;
+    if (!covers_all) continue;
+    ++most_advanced;
+    if (!best || sooner(e, *best)) best = &e;
   }
   bool covered = best != nullptr;
   if (!best) {
@@ -188,7 +191,9 @@ CandidateChoice ChooseCandidate(const std::vector<ServerObservation>& servers, s
                                     e.sql_running ? "" : " (SQL thread stopped)"));
   }
   out.reason = fmt::format("{} is the most advanced{} ({})", servers[best->index].config.name,
-                           covered ? "" : " by total sequence (no replica covers all others)",
+                           !covered            ? " by total sequence (no replica covers all others)"
+                           : most_advanced > 1 ? ", with the least left to apply"
+                                               : "",
                            fmt::join(positions, ", "));
   return out;
 }

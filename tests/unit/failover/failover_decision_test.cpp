@@ -144,6 +144,9 @@ TEST(ChooseCandidate, EqualReceivedGoesToTheOneWithLessToApply) {
   EXPECT_NE(c.reason.find("db2 received 0-1-90 applied 0-1-80 (SQL thread stopped)"),
             std::string::npos)
       << c.reason;
+  EXPECT_NE(c.reason.find("db3 is the most advanced, with the least left to apply"),
+            std::string::npos)
+      << c.reason;
   // Received more still wins over applied more.
   s[1].last_good->replication->gtid_io_pos = "0-1-91";
   c = ChooseCandidate(s, 0, Pos("0-1-91"), 1);

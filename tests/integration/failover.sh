@@ -71,6 +71,8 @@ MISSING=$(comm -23 "$TEST_TMP/acked_ids" "$TEST_TMP/new_ids" | wc -l)
 expect_eq "every acknowledged id is on the new master $NEW" 0 "$MISSING"
 OTHER=db2; [[ $NEW == db2 ]] && OTHER=db3
 check "$OTHER replicates from $NEW" wait_for 15 caught_up "$OTHER" "$NEW"
+checksum() { sql "$1" "CHECKSUM TABLE $TABLE" | awk '{print $2}'; }
+expect_eq "$OTHER and $NEW have identical table checksums" "$(checksum "$NEW")" "$(checksum "$OTHER")"
 expect_eq "status shows epoch 1" 1 "$(status_field "d['epoch']")"
 
 # The old master comes back writable while the proxy is down: on restart the persisted epoch

@@ -42,6 +42,10 @@ struct Monitor::Worker {
   bool busy = false;       // a check is running
   SteadyClock::time_point asked_at;
   bool has_result = false;  // a finished check the monitor has not consumed yet
+  // The running check passed timeout_ms and was counted as one failure: it is not counted
+  // again in later rounds while it hangs, nor when it finally fails (a late success counts:
+  // the server is alive).
+  bool timeout_counted = false;
   ProbeResult result;
   // Monitor-thread only: wait for this server in the next round? Only if its last check
   // succeeded; a failing or hung server is checked in the background instead.
@@ -194,11 +198,13 @@ std::vector<std::optional<ProbeResult>> Monitor::ProbeAll() {
   for (size_t i = 0; i < workers_.size(); ++i) {
     Worker& w = *workers_[i];
     if (w.has_result) {
-      outcomes[i] = std::move(w.result);
+      if (!w.timeout_counted || w.result.ok) outcomes[i] = std::move(w.result);
       w.has_result = false;
-    } else if (now - w.asked_at >= timeout) {
+      w.timeout_counted = false;
+    } else if (!w.timeout_counted && now - w.asked_at >= timeout) {
       auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(now - w.asked_at);
       outcomes[i] = FailedProbe("no answer within " + std::to_string(waited.count()) + " ms");
+      w.timeout_counted = true;
     }
     // else: still running within its timeout: no outcome this round.
     if (outcomes[i]) w.wait_for = outcomes[i]->ok;

@@ -1,4 +1,4 @@
-#include "binlog/binlog_tailer.h"
+#include "binlog/stream/binlog_tailer.h"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>

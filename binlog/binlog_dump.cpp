@@ -256,12 +256,12 @@ int RunBinlogDump(const BinlogDumpOptions& o, std::ostream& out, std::ostream& e
     err << "binlog dump: --stop-position is before --start-position\n";
     return 2;
   }
-  auto data = ReadWholeFile(o.path);
+  auto data = FileBytes::Open(o.path);
   if (!data.ok()) {
     err << "binlog dump: " << data.error().message << '\n';
     return 2;
   }
-  BinlogFileReader reader(*data);
+  BinlogFileReader reader(data->bytes());
   EventDecoder decoder;
   bool row_errors = false;
   Dumper dumper(o, out);

@@ -52,6 +52,10 @@ nlohmann::ordered_json RenderStatus(const proxy::Topology& topology,
     server["gtid"] = s.gtid;
     server["connections"] = Count(connections, s.name);
     server["maintenance"] = s.maintenance;
+    // Why the role/state is what it is (a master the proxy cannot reach but the replicas
+    // still replicate from, fenced, diverged with its errant GTIDs, ...); only when there is
+    // something to say, so a healthy topology keeps DESIGN.md's exact shape.
+    if (!s.detail.empty()) server["detail"] = s.detail;
     doc["servers"].push_back(std::move(server));
   }
   return doc;

@@ -20,9 +20,11 @@ class ControlPlane {
  public:
   // connections: per-server client connection counts for /v1/status (optional).
   // extra_metrics: the data path's Prometheus series, appended to /metrics.
+  // in_flight: the proxy's statements running on a server (maintenance drains it).
   ControlPlane(const conf::Config& config, std::shared_ptr<proxy::TopologyHolder> topology,
                admin::ConnectionCounter connections = {},
-               std::function<std::string()> extra_metrics = {});
+               std::function<std::string()> extra_metrics = {},
+               std::function<int64_t(std::string_view)> in_flight = {});
   ~ControlPlane();  // Stop()
   ControlPlane(const ControlPlane&) = delete;
   ControlPlane& operator=(const ControlPlane&) = delete;
@@ -36,6 +38,7 @@ class ControlPlane {
 
  private:
   std::shared_ptr<proxy::TopologyHolder> topology_;
+  std::function<int64_t(std::string_view)> in_flight_;  // the proxy's statements per server
   std::unique_ptr<failover::Monitor> monitor_;
   std::unique_ptr<BinlogFollower> binlog_;
   std::unique_ptr<admin::AdminServer> admin_;

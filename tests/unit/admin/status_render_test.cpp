@@ -47,6 +47,14 @@ TEST(RenderStatus, NoMasterIsNullAndNoCounterMeansZero) {
   EXPECT_EQ(0u, doc["servers"][0]["connections"].get<uint64_t>());
 }
 
+TEST(RenderStatus, DetailOnlyWhenThereIsSomethingToSay) {
+  proxy::Topology t = HandMade();
+  t.servers[0].detail = "the proxy cannot reach db1 but db2 still replicate from it: no failover";
+  auto doc = RenderStatus(t, {});
+  EXPECT_EQ(t.servers[0].detail, doc["servers"][0]["detail"].get<std::string>());
+  EXPECT_FALSE(doc["servers"][1].contains("detail"));
+}
+
 bool Has(const std::string& text, const std::string& line) {
   return text.find("\n" + line + "\n") != std::string::npos;
 }

@@ -6,8 +6,7 @@
 # "3000 +/- 300 ms" cannot hold for every sample). Asserted: switchyard's median lag matches the
 # median age of the newest heartbeat row applied on db3 (pt-heartbeat's table read directly,
 # the ground truth) within 300 ms, its peak is 3 s plus the phase (2.7..4 s), never < 1.7 s;
-# pt-heartbeat --check's
-# own figure is printed next to it. An idle master keeps lag at 0; a stopped SQL thread makes
+# pt-heartbeat --check's own figure is printed next to it. An idle master keeps lag at 0; a stopped SQL thread makes
 # lag grow about 1 s per second; after START SLAVE it is back to 0 about a second after the
 # replica caught up. db3's settings are restored at the end.
 source "$(dirname "$0")/lib.sh"

@@ -90,7 +90,10 @@ Result<FileBytes> FileBytes::Open(const std::string& path) {
 }
 
 FileBytes::FileBytes(FileBytes&& other) noexcept
-    : data_(other.data_), size_(other.size_), mapped_(other.mapped_), copy_(std::move(other.copy_)) {
+    : data_(other.data_),
+      size_(other.size_),
+      mapped_(other.mapped_),
+      copy_(std::move(other.copy_)) {
   if (!mapped_) data_ = copy_.data();
   other.data_ = nullptr;
   other.size_ = 0;

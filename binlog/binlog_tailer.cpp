@@ -1,3 +1,10 @@
+#include <boost/asio/detail/config.hpp>
+
+#include "binlog/tailer_status.h"
+
+// Asio's coroutines need compiler support that clang 14 with libstdc++ lacks: the fuzz build
+// (clang, decoder targets only) compiles this file empty.
+#if defined(BOOST_ASIO_HAS_CO_AWAIT)
 #include "binlog/binlog_tailer.h"
 
 #include <boost/asio/co_spawn.hpp>
@@ -380,3 +387,5 @@ asio::awaitable<BinlogTailer::SessionOutcome> BinlogTailer::RunSession() {
 }
 
 }  // namespace switchyard::binlog
+
+#endif  // BOOST_ASIO_HAS_CO_AWAIT

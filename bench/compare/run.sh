@@ -26,7 +26,8 @@ command -v sysbench >/dev/null || die "sysbench not found (scripts/setup)"
 command -v haproxy >/dev/null || die "haproxy not found (scripts/setup)"
 [[ -x $SWITCHYARD_BIN ]] || die "no switchyard binary at $SWITCHYARD_BIN (build it first)"
 sandbox_up
-ulimit -n 65536 2>/dev/null || true
+for n in 65536 20000; do ulimit -Hn "$n" 2>/dev/null && break; done
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 # --- tables ----------------------------------------------------------------------------------
 root_sql db1 "CREATE DATABASE IF NOT EXISTS $DB; GRANT ALL PRIVILEGES ON $DB.* TO 'app'@'%'"
@@ -52,7 +53,7 @@ start_target() {
     haproxy)
       cat >"$BENCH_TMP/haproxy.cfg" <<CFG
 global
-  maxconn 20000
+  maxconn 4096
 defaults
   mode tcp
   timeout connect 5s

@@ -4,6 +4,8 @@
 # asyncio raw-protocol client). Prints the proxy's RSS before/idle/after, bytes per idle client,
 # the backend connections it holds (servers' Threads_connected deltas) and errors.
 #   CLIENTS=10000 QUERY="SELECT 1" SPLIT=0 (1: db1 + replicas, else master only)
+#   SERVER_MAX_CONNECTIONS=N: raise db1's max_connections to N for the run (restored after), for
+#   a proxy that opens one backend connection per client (the sandbox allows 1,000).
 #   SANDBOX_PORT_BASE/SANDBOX_DIR/PROXY_PORT/ADMIN_PORT as for the other benches.
 source "$(dirname "$0")/../lib.sh"
 CLIENTS=${CLIENTS:-10000}
@@ -22,6 +24,12 @@ else
   write_config "$BENCH_TMP/switchyard.yaml" "$(master_only_yaml)
 limits:
   max_client_connections: $((CLIENTS + 100))"
+fi
+if [[ -n ${SERVER_MAX_CONNECTIONS:-} ]]; then
+  OLD_MAX=$(root_sql db1 "SELECT @@global.max_connections")
+  root_sql db1 "SET GLOBAL max_connections = $SERVER_MAX_CONNECTIONS"
+  restore_max() { root_sql db1 "SET GLOBAL max_connections = $OLD_MAX" || true; _bench_cleanup; }
+  trap restore_max EXIT
 fi
 start_proxy "$BENCH_TMP/switchyard.yaml"
 say "proxy pid $PROXY_PID (fd limit $(ulimit -n)); $CLIENTS clients, query: $QUERY"

@@ -131,6 +131,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a == "-" || b == "-" || a == "" ||
   echo "$(nproc) cores (shared by sysbench, MariaDB and the proxy), $(sysbench --version), $(haproxy -v | head -1 | cut -d' ' -f1-3)," \
        "switchyard $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?'); $TABLES tables x $TABLE_SIZE rows," \
        "${DURATION} s per case, --db-ps-mode=$PS_MODE, --rand-type=uniform."
+  echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine makes runs noisy)."
   echo "Targets: direct = db1; haproxy = HAProxy TCP mode in front of db1; sy-master = switchyard with only db1;"
   echo "sy-split = switchyard with db1 + replicas db2, db3 (read/write splitting, read-your-writes)."
   echo "CPU = the proxy process's utime+stime per 1,000 queries; vs HAProxy = QPS ratio / CPU ratio."

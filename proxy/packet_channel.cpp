@@ -46,14 +46,15 @@ void PacketChannel::ReleaseBuffer() {
 }
 
 asio::awaitable<Status> PacketChannel::Fill() {
-  return FillImpl(true);
+  return FillImpl(false);
 }
 
-asio::awaitable<Status> PacketChannel::FillImpl(bool may_release) {
+asio::awaitable<Status> PacketChannel::FillImpl(bool wait_unbuffered) {
   boost::system::error_code ec;
-  if (may_release && !tls_ && reader_.buffered() == 0) {
-    // Nothing pending: wait without holding a buffer (TLS may have decrypted bytes pending
-    // inside the SSL object, so a TLS channel reads directly).
+  if (wait_unbuffered && !tls_ && reader_.buffered() == 0) {
+    // Nothing pending (a client between commands): wait without holding a buffer. Costs an
+    // epoll_ctl instead of a failed speculative read. TLS may have decrypted bytes pending
+    // inside the SSL object, so a TLS channel reads directly.
     ReleaseBuffer();
     co_await socket_.async_wait(tcp::socket::wait_read,
                                 asio::redirect_error(asio::use_awaitable, ec));
@@ -83,7 +84,7 @@ asio::awaitable<Result<wire::Packet>> PacketChannel::ReadPacket() {
     auto next = reader_.NextPacket();
     if (!next.ok()) co_return next.error();
     if (next->has_value()) co_return std::move(**next);
-    if (Status s = co_await Fill(); !s.ok()) co_return s.error();
+    if (Status s = co_await FillImpl(true); !s.ok()) co_return s.error();
   }
 }
 

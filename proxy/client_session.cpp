@@ -966,6 +966,7 @@ asio::awaitable<ClientSession::ForwardResult> ClientSession::Forward(
     }
   }
   result.outcome = reader.outcome();
+  server.ReleaseBuffer();  // the connection goes idle: it need not hold a receive buffer
   co_return result;
 }
 

@@ -57,12 +57,16 @@ int RunBinlogTailCommand(const BinlogTailArgs& args) {
         std::fflush(stdout);
         if (args.count && ++printed >= args.count) boost::asio::post(main, [&] { main.stop(); });
       },
-      [](bool connected, const binlog::MasterEndpoint& m, const std::string& detail) {
+      [&tailer](bool connected, const binlog::MasterEndpoint& m, const std::string& detail) {
         if (connected) {
-          std::fprintf(stderr, "# streaming from %s after %s\n", m.ToString().c_str(),
-                       detail.empty() ? "(empty position)" : detail.c_str());
+          // The connection id lets a test KILL exactly this stream on the master.
+          std::fprintf(stderr, "# streaming from %s after %s (connection %u)\n",
+                       m.ToString().c_str(), detail.empty() ? "(empty position)" : detail.c_str(),
+                       tailer.GetStatus().connection_id);
+          std::fflush(stderr);
         } else {
           std::fprintf(stderr, "# disconnected: %s\n", detail.c_str());
+          std::fflush(stderr);
         }
       });
   std::optional<std::string> start;

@@ -11,7 +11,9 @@ ControlPlane::ControlPlane(const conf::Config& config,
                            std::function<int64_t(std::string_view)> in_flight)
     : topology_(std::move(topology)),
       in_flight_(std::move(in_flight)),
-      monitor_(std::make_unique<failover::Monitor>(config, topology_)) {
+      monitor_(std::make_unique<failover::Monitor>(config, topology_)),
+      binlog_(std::make_unique<BinlogFollower>(config, topology_)) {
+  monitor_->SetTransactionFeed(binlog_->feed());
   admin::AdminHooks hooks;
   hooks.topology = [holder = topology_] { return holder->Get(); };
   hooks.monitor_stats = [monitor = monitor_.get()] { return monitor->Stats(); };
@@ -26,6 +28,8 @@ ControlPlane::ControlPlane(const conf::Config& config,
   hooks.change_master = [monitor = monitor_.get()](failover::MasterChangeRequest request) {
     return monitor->ChangeMaster(std::move(request));
   };
+  hooks.binlog_tail = [binlog = binlog_.get()] { return binlog->TailStatus(); };
+  hooks.binlog_lag_exact = [feed = binlog_->feed()] { return feed->exact_in_use(); };
   hooks.connections = std::move(connections);
   hooks.extra_metrics = std::move(extra_metrics);
   admin_ = std::make_unique<admin::AdminServer>(config.admin, std::move(hooks));
@@ -38,12 +42,14 @@ ControlPlane::~ControlPlane() {
 Status ControlPlane::Start() {
   if (Status st = admin_->Start(); !st) return st;
   monitor_->Start();
+  binlog_->Start();
   return Status::Ok();
 }
 
 void ControlPlane::Stop() {
-  // Admin first: its hooks call into the monitor.
+  // Admin first: its hooks call into the monitor and the tailer.
   if (admin_) admin_->Stop();
+  if (binlog_) binlog_->Stop();
   if (monitor_) monitor_->Stop();
 }
 

@@ -334,9 +334,21 @@ void Monitor::MeasureLag(std::vector<ServerObservation>& observations, const Rol
     tracked_master_ = master.config.name;
   }
   const bool master_mariadb = master.last_good && master.last_good->flavor == Flavor::kMariaDB;
+  // Exact feed first (its times beat the poll's); the poll is then only the baseline.
+  bool exact = false;
+  if (transaction_feed_ && master_mariadb) {
+    auto batch = transaction_feed_->Drain(master.config.address.ToString());
+    exact = batch.exact;
+    for (const auto& r : batch.records) {
+      lag_tracker_.RecordTransaction(r.gtid.domain_id, r.gtid.server_id, r.gtid.seq_no,
+                                     r.commit_time_ms);
+    }
+  }
   if (master.ok_this_round && master_mariadb) {
-    Status st = lag_tracker_.ObserveMasterPosition(master.last_good->gtid_binlog_pos,
-                                                   master.last_good->checked_at_ms);
+    const std::string& pos = master.last_good->gtid_binlog_pos;
+    const uint64_t at = master.last_good->checked_at_ms;
+    Status st = exact ? lag_tracker_.ObserveMasterBaseline(pos, at)
+                      : lag_tracker_.ObserveMasterPosition(pos, at);
     if (st) {
       tracker_fed_ = true;
     } else {

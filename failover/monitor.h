@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "binlog/replica_lag_tracker.h"
+#include "binlog/transaction_feed.h"
 #include "conf/config.h"
 #include "failover/failover_authority.h"
 #include "failover/gtid_position.h"
@@ -75,6 +76,13 @@ class Monitor {
   ~Monitor();  // Stop()
   Monitor(const Monitor&) = delete;
   Monitor& operator=(const Monitor&) = delete;
+
+  // The binlog tailer's transactions with exact commit times; call before Start(). While the
+  // tailer streams from the current master they time the lag and the master's polled position
+  // is only a baseline; otherwise lag falls back to the poll (one interval of resolution).
+  void SetTransactionFeed(std::shared_ptr<binlog::TransactionFeed> feed) {
+    transaction_feed_ = std::move(feed);
+  }
 
   void Start();
   // Joins every thread; a probe stuck in libmariadb is waited for (bounded by its timeout).
@@ -148,6 +156,7 @@ class Monitor {
   binlog::ReplicaLagTracker lag_tracker_;
   std::string tracked_master_;  // whose history lag_tracker_ holds
   bool tracker_fed_ = false;    // has seen that master's position at least once
+  std::shared_ptr<binlog::TransactionFeed> transaction_feed_;  // exact lag feed (optional)
   bool master_suspected_ = false;
   // The master's latest check failed: until it is suspected (or answers again) rounds run
   // every RecheckInterval() instead of interval_ms, so failure_threshold consecutive

@@ -93,5 +93,32 @@ TEST(RenderMetrics, EscapesLabelValues) {
   EXPECT_TRUE(Has(m, R"(switchyard_server_up{server="a\"b\\c\nd"} 0)")) << m;
 }
 
+TEST(RenderBinlogTail, NullBeforeStartThenTheStreamsPosition) {
+  EXPECT_TRUE(RenderBinlogTail(std::nullopt, false).is_null());
+  EXPECT_EQ(RenderBinlogMetrics(std::nullopt), "");
+  binlog::TailerStatus s;
+  s.connected = true;
+  s.master = {"127.0.0.1", 3307};
+  s.coordinates = {"db1-bin.000002", 4711};
+  s.last_gtid = "0-1-42";
+  s.bytes_received = 123456;
+  s.transactions = 9;
+  auto doc = RenderBinlogTail(s, true);
+  EXPECT_EQ(doc["master"], "127.0.0.1:3307");
+  EXPECT_EQ(doc["file"], "db1-bin.000002");
+  EXPECT_EQ(doc["position"], 4711);
+  EXPECT_EQ(doc["gtid"], "0-1-42");
+  EXPECT_EQ(doc["lag_source"], "binlog");
+  EXPECT_EQ(RenderBinlogTail(s, false)["lag_source"], "poll");
+  std::string m = RenderBinlogMetrics(s);
+  EXPECT_NE(m.find("switchyard_binlog_connected 1\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("switchyard_binlog_bytes_received_total 123456\n"), std::string::npos);
+  EXPECT_NE(m.find("switchyard_binlog_transactions_total 9\n"), std::string::npos);
+  EXPECT_NE(m.find("switchyard_binlog_position{file=\"db1-bin.000002\"} 4711\n"),
+            std::string::npos);
+  s.connected = false;
+  EXPECT_NE(RenderBinlogMetrics(s).find("switchyard_binlog_connected 0\n"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace switchyard::admin

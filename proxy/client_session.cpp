@@ -294,6 +294,17 @@ asio::awaitable<BackendConnection*> ClientSession::Master(uint8_t seq, bool repo
     m = topo->Master();
     if (m && !topo->failover_in_progress) {
       outcome = co_await Open(master_, *m);
+      if (outcome.ok) {
+        // Connecting can take long (a hung master that resumes): if the monitor published
+        // another master or started a failover meanwhile, this server must not get the write.
+        auto now = ctx_.topology.Get();
+        if (now->failover_in_progress || !now->Master() || now->Master()->name != m->name) {
+          master_.conn->Close();
+          master_.conn.reset();
+          outcome = ConnectOutcome{};
+          outcome.transport_error = "the master changed while connecting to " + m->name;
+        }
+      }
       if (outcome.ok || outcome.server_error) break;  // a server's refusal is final
       last_error = outcome.transport_error;
     } else {
@@ -888,6 +899,7 @@ asio::awaitable<ClientSession::ForwardResult> ClientSession::Forward(
     BackendConnection& backend, const wire::Packet& command, std::optional<uint32_t> prepare_client_id) {
   ForwardResult result;
   SetBackendTarget(&backend);
+  const uint64_t epoch_at_send = ctx_.topology.Get()->epoch;
   if (Status s = co_await backend.channel().Write(command.raw); !s.ok()) {
     result.status = s;
     co_return result;
@@ -947,6 +959,20 @@ asio::awaitable<ClientSession::ForwardResult> ClientSession::Forward(
         patched.assign(batch.begin(), batch.end());
         for (int i = 0; i < 4; ++i) patched[5 + i] = static_cast<uint8_t>(*prepare_client_id >> (8 * i));
         batch = patched;
+      }
+      if (!result.client_saw_bytes && &backend == master_.conn.get()) {
+        // A master that answers after it was replaced (a hung master resuming after a failover
+        // commits what it had buffered): its OK would acknowledge a write the new master does
+        // not have. The outcome is reported unknown instead.
+        auto now = ctx_.topology.Get();
+        if (now->epoch != epoch_at_send &&
+            (!now->Master() || now->Master()->name != backend.server_name())) {
+          spdlog::warn("session {}: {} answered after it was replaced as master (epoch {} -> {}): "
+                       "outcome reported unknown", id_, backend.server_name(), epoch_at_send, now->epoch);
+          backend.Close();
+          result.status = MakeError(backend.server_name() + " was replaced as master during the statement");
+          co_return result;
+        }
       }
       result.client_saw_bytes = true;
       if (Status s = co_await client_.Write(batch); !s.ok()) {

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "proxy/backend_connection.h"
+#include "proxy/live_config.h"
 #include "proxy/packet_channel.h"
 #include "proxy/proxy_stats.h"
 #include "proxy/router.h"
@@ -24,7 +25,7 @@ namespace switchyard::proxy {
 
 // Services shared by every session (thread-safe or immutable).
 struct ProxyContext {
-  const conf::Config& config;
+  const LiveConfig& config;  // hot-reloadable: read it per use (ctx.config->routing)
   const UserDirectory& users;
   TopologyHolder& topology;
   SessionRegistry& registry;

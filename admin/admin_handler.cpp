@@ -93,8 +93,12 @@ Response AdminHandler::Route(const Request& request) const {
 
   if (path == "/v1/status") {
     if (!get) return MethodNotAllowed(request, "GET");
-    return JsonResponse(request, http::status::ok,
-                        RenderStatus(*hooks_.topology(), hooks_.connections));
+    nlohmann::ordered_json doc = RenderStatus(*hooks_.topology(), hooks_.connections);
+    if (hooks_.binlog_tail) {
+      doc["binlog"] = RenderBinlogTail(hooks_.binlog_tail(),
+                                       hooks_.binlog_lag_exact && hooks_.binlog_lag_exact());
+    }
+    return JsonResponse(request, http::status::ok, doc);
   }
   if (path == "/metrics") {
     if (!get) return MethodNotAllowed(request, "GET");
@@ -123,6 +127,7 @@ Response AdminHandler::Route(const Request& request) const {
         "switchyard_master_unreachable_alert {}\n",
         stats.failovers_total, stats.switchovers_total, stats.failover_failures_total,
         stats.last_writes_held_ms, stats.master_unreachable_alert ? 1 : 0);
+    if (hooks_.binlog_tail) res.body() += RenderBinlogMetrics(hooks_.binlog_tail());
     if (hooks_.extra_metrics) res.body() += hooks_.extra_metrics();
     res.prepare_payload();
     return res;

@@ -43,6 +43,9 @@ struct AdminHooks {
   std::function<ReloadReport()> reload_config;
   ConnectionCounter connections;
   std::function<std::string()> extra_metrics;  // appended to /metrics (the data path's series)
+  // The binlog tailer (optional): its status, and whether lag is timed from it right now.
+  std::function<std::optional<binlog::TailerStatus>()> binlog_tail;
+  std::function<bool()> binlog_lag_exact;
 };
 
 class AdminHandler {

@@ -42,7 +42,7 @@ admin::ReloadReport ConfigReloader::Reload() {
 
   std::shared_ptr<const proxy::Topology> before = topology_.Get();
   server_.ApplyConfig(effective);
-  control_.ApplyConfig(effective, changes.monitor);
+  control_.ApplyConfig(effective, changes.monitor, changes.replication);
   if (changes.monitor) server_.RemapServers(*before, *topology_.Get());
   if (changes.logging_level) {
     auto level = spdlog::level::from_str(effective.logging.level);
@@ -59,7 +59,9 @@ admin::ReloadReport ConfigReloader::Reload() {
     spdlog::info("config reload: {}: no changes", path_);
   } else {
     spdlog::info("config reload: {}: {} change(s) applied{}", path_, report.applied.size(),
-                 changes.monitor ? " (monitor restarted)" : "");
+                 changes.replication ? " (monitor and binlog tailer restarted)"
+                 : changes.monitor   ? " (monitor restarted)"
+                                     : "");
   }
   for (const std::string& c : report.applied) spdlog::info("config reload: applied: {}", c);
   for (const std::string& c : report.requires_restart) {

@@ -12,7 +12,9 @@ ControlPlane::ControlPlane(const conf::Config& config,
     : topology_(std::move(topology)),
       in_flight_(std::move(in_flight)),
       config_(config),
-      monitor_(std::make_shared<failover::Monitor>(config, topology_)) {
+      monitor_(std::make_shared<failover::Monitor>(config, topology_)),
+      binlog_(std::make_shared<BinlogFollower>(config, topology_)) {
+  monitor_->SetTransactionFeed(binlog_->feed());
   admin::AdminHooks hooks;
   hooks.topology = [holder = topology_] { return holder->Get(); };
   hooks.monitor_stats = [this] { return CombinedStats(); };
@@ -32,6 +34,22 @@ ControlPlane::ControlPlane(const conf::Config& config,
   };
   hooks.change_master = [this](failover::MasterChangeRequest request) {
     return monitor()->ChangeMaster(std::move(request));
+  };
+  hooks.binlog_tail = [this] {
+    std::shared_ptr<BinlogFollower> binlog;
+    {
+      std::lock_guard lk(mu_);
+      binlog = binlog_;
+    }
+    return binlog->TailStatus();
+  };
+  hooks.binlog_lag_exact = [this] {
+    std::shared_ptr<BinlogFollower> binlog;
+    {
+      std::lock_guard lk(mu_);
+      binlog = binlog_;
+    }
+    return binlog->feed()->exact_in_use();
   };
   hooks.reload_config = [this] {
     if (reload_) return reload_();
@@ -77,13 +95,21 @@ failover::MonitorStats ControlPlane::CombinedStats() const {
   return stats;
 }
 
-void ControlPlane::ApplyConfig(const conf::Config& next, bool restart_monitor) {
+void ControlPlane::ApplyConfig(const conf::Config& next, bool restart_monitor,
+                               bool restart_tailer) {
   std::shared_ptr<failover::Monitor> old;
+  std::shared_ptr<BinlogFollower> binlog;
   {
     std::lock_guard lk(mu_);
     config_ = next;
-    if (!restart_monitor) return;
+    if (!restart_monitor && !restart_tailer) return;
     old = monitor_;
+    binlog = binlog_;
+  }
+  if (restart_tailer) {
+    // A new tailer (new feed) means a new monitor reading it.
+    binlog->Stop();
+    binlog = std::make_shared<BinlogFollower>(next, topology_);
   }
   // Maintenance and paused replication follow their servers by name.
   std::shared_ptr<const proxy::Topology> before = topology_->Get();
@@ -95,6 +121,7 @@ void ControlPlane::ApplyConfig(const conf::Config& next, bool restart_monitor) {
   failover::MonitorStats old_stats = old->Stats();
   topology_->Publish(proxy::RemapTopology(*topology_->Get(), next));
   auto fresh = std::make_shared<failover::Monitor>(next, topology_);
+  fresh->SetTransactionFeed(binlog->feed());
   for (const auto& [name, paused] : maintenance) {
     if (fresh->SetMaintenance(name, true) != failover::MaintenanceChange::kApplied) continue;
     if (paused) fresh->SetReplicationPaused(name, true);
@@ -117,19 +144,33 @@ void ControlPlane::ApplyConfig(const conf::Config& next, bool restart_monitor) {
       }
     }
     monitor_ = fresh;
+    binlog_ = binlog;
   }
   fresh->Start();
+  if (restart_tailer) binlog->Start();
 }
 
 Status ControlPlane::Start() {
   if (Status st = admin_->Start(); !st) return st;
   monitor()->Start();
+  std::shared_ptr<BinlogFollower> binlog;
+  {
+    std::lock_guard lk(mu_);
+    binlog = binlog_;
+  }
+  binlog->Start();
   return Status::Ok();
 }
 
 void ControlPlane::Stop() {
-  // Admin first: its hooks call into the monitor.
+  // Admin first: its hooks call into the monitor and the tailer.
   if (admin_) admin_->Stop();
+  std::shared_ptr<BinlogFollower> binlog;
+  {
+    std::lock_guard lk(mu_);
+    binlog = binlog_;
+  }
+  if (binlog) binlog->Stop();
   if (auto m = monitor()) m->Stop();
 }
 

@@ -1,6 +1,7 @@
 // The control plane of one switchyard process: the health monitor (own thread, publishes
-// topology snapshots into the shared TopologyHolder) and the HTTP admin API (own io thread).
-// Owns both; the TopologyHolder is shared with the data path, which only reads it.
+// topology snapshots into the shared TopologyHolder), the binlog tailer that follows the
+// master and times replica lag (own threads) and the HTTP admin API (own io thread).
+// Owns all three; the TopologyHolder is shared with the data path, which only reads it.
 #pragma once
 
 #include <functional>
@@ -9,6 +10,7 @@
 
 #include "admin/admin_server.h"
 #include "admin/status_render.h"
+#include "app/binlog_follower.h"
 #include "base/result.h"
 #include "conf/config.h"
 #include "failover/monitor.h"
@@ -37,8 +39,9 @@ class ControlPlane {
 
   // Hot reload. `next` is already LiveApplicable (startup-only settings as running). With
   // restart_monitor the monitor is stopped and a new one started on `next` (maintenance and
-  // replication pauses carried over by name) after publishing the remapped topology.
-  void ApplyConfig(const conf::Config& next, bool restart_monitor);
+  // replication pauses carried over by name) after publishing the remapped topology; with
+  // restart_tailer the binlog tailer is replaced too (replication settings changed).
+  void ApplyConfig(const conf::Config& next, bool restart_monitor, bool restart_tailer);
   // Called by POST /v1/config/reload; set before Start().
   void SetReloadHandler(std::function<admin::ReloadReport()> reload) {
     reload_ = std::move(reload);
@@ -54,6 +57,7 @@ class ControlPlane {
   conf::Config config_;
   std::shared_ptr<failover::Monitor> monitor_;
   failover::MonitorStats retired_;  // counters of monitors replaced by reloads
+  std::shared_ptr<BinlogFollower> binlog_;
   std::unique_ptr<admin::AdminServer> admin_;
 };
 

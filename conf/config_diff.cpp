@@ -65,6 +65,7 @@ ConfigChanges DiffConfig(const Config& running, const Config& next) {
   CompareSecret(live, "replication.password", running.replication.password,
                 next.replication.password);
   Compare(live, "replication.server_id", running.replication.server_id, next.replication.server_id);
+  c.replication = !(running.replication == next.replication);
   for (const ServerConfig& s : next.servers) {
     const ServerConfig* old = running.FindServer(s.name);
     if (!old) {

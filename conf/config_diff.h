@@ -14,7 +14,8 @@ struct ConfigChanges {
   std::vector<std::string> applied;           // take effect on reload
   std::vector<std::string> requires_restart;  // kept at their running value until a restart
   bool users = false;
-  bool monitor = false;  // the monitor restarts with the new settings (servers, timings, ...)
+  bool monitor = false;      // the monitor restarts with the new settings (servers, timings, ...)
+  bool replication = false;  // replication.*: the binlog tailer restarts too
   bool logging_level = false;
   bool any() const { return !applied.empty() || !requires_restart.empty(); }
 };

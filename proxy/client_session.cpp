@@ -126,6 +126,14 @@ asio::awaitable<void> ClientSession::Run() {
 
 asio::awaitable<void> ClientSession::SendError(uint8_t seq, uint16_t code, std::string_view sql_state,
                                                std::string message) {
+  if (code == 2013) {
+    // "Lost connection during query" is a client-side error: libmariadb 3.x turns a server-sent
+    // 2006/2013 into 2027 "malformed packet". The backend session is gone (with its transaction
+    // and state), so end this connection like a dying server would: every connector then
+    // reports its own lost-connection error (2013 in libmariadb and PyMySQL).
+    client_.Close();
+    co_return;
+  }
   wire::ErrPacket err;
   err.error_code = code;
   err.sql_state = std::string(sql_state);
@@ -215,6 +223,9 @@ asio::awaitable<bool> ClientSession::Handshake() {
 
 asio::awaitable<ConnectOutcome> ClientSession::Open(BackendSlot& slot, const ServerView& server) {
   if (slot.conn) slot.conn->Close();
+  // Statements prepared on the previous connection are not prepared on this one.
+  if (slot.serial) prepared_.ForgetBackend(slot.serial);
+  slot.serial = next_serial_++;
   slot.conn = std::make_unique<BackendConnection>(client_.socket().get_executor(), server.name, server.address);
   slot.applied_generation = 0;
   ctx_.stats.backend_connects.fetch_add(1, std::memory_order_relaxed);
@@ -333,6 +344,7 @@ void ClientSession::DropReplica() {
     ctx_.balance.replica_sessions[*i].fetch_sub(1, std::memory_order_relaxed);
   replica_.conn->Close();
   replica_.conn.reset();
+  prepared_.ForgetBackend(replica_.serial);
 }
 
 asio::awaitable<BackendConnection*> ClientSession::Replica(const ServerView& server) {
@@ -357,16 +369,24 @@ asio::awaitable<BackendConnection*> ClientSession::Replica(const ServerView& ser
 
 asio::awaitable<ClientSession::InternalResult> ClientSession::RunInternal(BackendConnection& backend,
                                                                           std::string_view sql) {
-  InternalResult out;
   wire::Bytes payload;
   payload.reserve(sql.size() + 1);
   wire::PutU8(payload, static_cast<uint8_t>(wire::Command::kQuery));
   wire::PutString(payload, sql);
+  co_return co_await RunInternalCommand(backend, payload);
+}
+
+asio::awaitable<ClientSession::InternalResult> ClientSession::RunInternalCommand(
+    BackendConnection& backend, wire::BytesView payload) {
+  InternalResult out;
   wire::Bytes buf;
   wire::AppendPacket(buf, 0, payload);
   if (out.status = co_await backend.channel().Write(buf); !out.status.ok()) co_return out;
   wire::ResponseReader reader(backend.capabilities());
-  (void)reader.Start(wire::Command::kQuery);
+  if (auto started = reader.StartFromCommand(payload); !started.ok()) {
+    out.status = started.error();
+    co_return out;
+  }
   wire::Bytes previous;  // the packet before the current one: the row, when the terminator arrives
   for (;;) {
     auto pkt = co_await backend.channel().ReadPacket();
@@ -450,11 +470,33 @@ asio::awaitable<void> ClientSession::CommandLoop() {
       co_await HandleQuery(*pkt);
     } else if (cmd == static_cast<uint8_t>(wire::Command::kChangeUser)) {
       co_await HandleChangeUser(*pkt);
+    } else if (cmd == static_cast<uint8_t>(wire::Command::kStmtPrepare)) {
+      co_await HandleStmtPrepare(*pkt);
+    } else if (cmd == static_cast<uint8_t>(wire::Command::kStmtExecute)) {
+      co_await HandleStmtExecute(*pkt);
+    } else if (wire::CarriesStatementId(static_cast<wire::Command>(cmd))) {
+      co_await HandleStmtCommand(*pkt);
     } else {
       co_await HandleOther(*pkt);
     }
     if (!client_.is_open()) co_return;
   }
+}
+
+std::optional<std::string_view> ClientSession::CurrentReplica() const {
+  if (replica_.open()) return std::string_view(replica_.server());
+  return std::nullopt;
+}
+
+std::optional<std::string_view> ClientSession::PreviousServer() const {
+  if (previous_server_.empty()) return std::nullopt;
+  return std::string_view(previous_server_);
+}
+
+ClientSession::BackendSlot* ClientSession::SlotBySerial(uint64_t serial) {
+  if (master_.open() && master_.serial == serial) return &master_;
+  if (replica_.open() && replica_.serial == serial) return &replica_;
+  return nullptr;
 }
 
 asio::awaitable<void> ClientSession::HandleQuery(const wire::Packet& command) {
@@ -467,18 +509,24 @@ asio::awaitable<void> ClientSession::HandleQuery(const wire::Packet& command) {
   Classification c = ClassifySql(sql, state_.classify_options());
   const Classification* route_by = &c;
   if (c.execute_name) {  // text-protocol EXECUTE: route by the prepared statement's class
-    if (const Classification* inner = state_.TextPrepared(*c.execute_name)) route_by = inner;
+    if (const Classification* inner = state_.TextPrepared(*c.execute_name)) {
+      route_by = inner;
+      // c.hint of an EXECUTE itself overrides the prepared statement's.
+      if (!c.hint.empty()) route_by = &c;
+    }
   }
+  co_await RouteAndRun(command, c, *route_by, sql, nullptr);
+}
+
+asio::awaitable<void> ClientSession::RouteAndRun(const wire::Packet& command,
+                                                 const Classification& effects,
+                                                 const Classification& route_by,
+                                                 std::string_view sql, PreparedStatement* ps) {
+  uint8_t seq = command.last_seq + 1;
   auto topo = ctx_.topology.Get();
-  std::optional<std::string_view> current;
-  if (replica_.open()) current = replica_.server();
-  std::optional<std::string_view> previous;
-  if (!previous_server_.empty()) previous = previous_server_;
-  RouteDecision d = Route(RouteInputs{*route_by, state_, *topo, ctx_.config->routing, current, previous},
+  RouteDecision d = Route(RouteInputs{route_by, state_, *topo, ctx_.config->routing, CurrentReplica(),
+                                      PreviousServer()},
                           ctx_.balance);
-  // c.hint of an EXECUTE itself overrides the prepared statement's.
-  if (route_by != &c && !c.hint.empty())
-    d = Route(RouteInputs{c, state_, *topo, ctx_.config->routing, current, previous}, ctx_.balance);
 
   if (d.target == RouteTarget::kReplica && d.server) {
     const ServerView& server = topo->servers[*d.server];
@@ -494,31 +542,43 @@ asio::awaitable<void> ClientSession::HandleQuery(const wire::Packet& command) {
       replica = nullptr;
     }
     if (replica) {
-      ForwardResult r = co_await Forward(*replica, command);
-      if (r.status.ok()) {
+      ForwardResult r = co_await Send(replica_, command, ps);
+      if (r.prepare_refused) {
+        // The replica cannot prepare it (a table it does not have yet...): the master decides.
+        spdlog::debug("session {}: {} refused to prepare statement {}: {}", id_, server.name,
+                      ps ? ps->id : 0, r.prepare_refused->message);
+      } else if (r.status.ok()) {
         ctx_.stats.queries_replica.fetch_add(1, std::memory_order_relaxed);
         ctx_.stats.CountQuery(*topo, d.server);
-        if (c.txn == TxnOp::kBeginReadOnly && r.outcome && !r.outcome->err)
+        if (effects.txn == TxnOp::kBeginReadOnly && r.outcome && !r.outcome->err)
           state_.PinReadOnlyTransaction(server.name);
-        AfterResponse(*r.outcome, &c, sql, replica_);
+        if (ps) ps->cursor_backend = r.outcome->cursor_opened ? std::optional(replica_.serial) : std::nullopt;
+        AfterResponse(*r.outcome, &effects, sql, replica_);
         co_return;
+      } else {
+        ctx_.stats.backend_errors.fetch_add(1, std::memory_order_relaxed);
+        spdlog::warn("session {}: replica {} failed during a read: {}", id_, server.name, r.status.error().message);
+        DropReplica();
+        if (r.client_saw_bytes || state_.read_only_txn_replica()) {
+          // Rows already reached the client, or a transaction was open there: cannot retry.
+          state_.UnpinReadOnlyTransaction();
+          co_await SendError(seq, 2013, "HY000", "Lost connection to MySQL server during query");
+          co_return;
+        }
+        // Nothing reached the client yet: a read is safe to run again, once, on the master.
+        ctx_.stats.read_retries.fetch_add(1, std::memory_order_relaxed);
       }
-      ctx_.stats.backend_errors.fetch_add(1, std::memory_order_relaxed);
-      spdlog::warn("session {}: replica {} failed during a read: {}", id_, server.name, r.status.error().message);
-      DropReplica();
-      if (r.client_saw_bytes || state_.read_only_txn_replica()) {
-        // Rows already reached the client, or a transaction was open there: cannot retry.
-        state_.UnpinReadOnlyTransaction();
-        co_await SendError(seq, 2013, "HY000", "Lost connection to MySQL server during query");
-        co_return;
-      }
-      // Nothing reached the client yet: a read is safe to run again, once, on the master.
-      ctx_.stats.read_retries.fetch_add(1, std::memory_order_relaxed);
     }
   }
   BackendConnection* master = co_await Master(seq);
   if (!master) co_return;
-  ForwardResult r = co_await Forward(*master, command);
+  ForwardResult r = co_await Send(master_, command, ps);
+  if (r.prepare_refused) {  // the client gets the master's answer to the statement
+    wire::Bytes out;
+    wire::AppendPacket(out, seq, r.prepare_refused->Encode());
+    (void)co_await client_.Write(out);
+    co_return;
+  }
   if (!r.status.ok()) {
     ctx_.stats.backend_errors.fetch_add(1, std::memory_order_relaxed);
     spdlog::warn("session {}: master {} lost during a statement: {}", id_, master->server_name(),
@@ -530,17 +590,268 @@ asio::awaitable<void> ClientSession::HandleQuery(const wire::Packet& command) {
   }
   ctx_.stats.queries_master.fetch_add(1, std::memory_order_relaxed);
   ctx_.stats.CountQuery(*topo, topo->master);
-  AfterResponse(*r.outcome, &c, sql, master_);
+  if (ps) ps->cursor_backend = r.outcome->cursor_opened ? std::optional(master_.serial) : std::nullopt;
+  // SET @x = ? in a prepared statement: the text says nothing of the value; ask the server.
+  bool placeholders = false;
+  if (ps && !r.outcome->err) {
+    for (const auto& a : effects.session.assignments) placeholders |= ValueFromPlaceholder(a);
+  }
+  if (placeholders) {
+    Classification known = co_await ReadBackAssignments(*master, effects);
+    AfterResponse(*r.outcome, &known, sql, master_);
+  } else {
+    AfterResponse(*r.outcome, &effects, sql, master_);
+  }
   // Without session tracking on this connection (the client did not negotiate it) the OK
   // carried no GTID: ask for it, so read-your-writes still holds for this session.
   if (ctx_.config->routing.read_consistency == conf::ReadConsistency::kSession && !r.outcome->err &&
-      route_by->kind != StatementKind::kRead && !state_.in_transaction() && master_.open() &&
+      route_by.kind != StatementKind::kRead && !state_.in_transaction() && master_.open() &&
       !wire::Has(master_.conn->capabilities(), wire::cap::kSessionTrack)) {
     auto g = co_await RunInternal(*master_.conn, "SELECT @@last_gtid");
     if (g.first_value) {
       if (auto pos = ParseGtidPosition(*g.first_value); pos && !pos->empty()) state_.OnWriteGtid(pos->back());
     }
   }
+}
+
+asio::awaitable<Classification> ClientSession::ReadBackAssignments(BackendConnection& backend,
+                                                                   const Classification& c) {
+  Classification known = c;
+  for (auto& a : known.session.assignments) {
+    if (!ValueFromPlaceholder(a)) continue;
+    using Scope = VariableAssignment::Scope;
+    if (a.scope != Scope::kUser && a.scope != Scope::kSession) continue;
+    std::string quoted = "`";
+    for (char ch : a.name) quoted += ch == '`' ? std::string("``") : std::string(1, ch);
+    quoted += "`";
+    auto r = co_await RunInternal(backend, a.scope == Scope::kUser ? "SELECT @" + quoted
+                                                                   : "SELECT @@session." + quoted);
+    if (!r.status.ok() || !r.outcome || r.outcome->err) {
+      // Unknown value: reads of it stay on the master (see SessionState::user_vars_replayable).
+      a.value = "NULL";
+      a.value_is_constant = false;
+      continue;
+    }
+    a.value = SqlLiteral(r.first_value);
+    a.value_is_constant = true;
+  }
+  co_return known;
+}
+
+asio::awaitable<void> ClientSession::HandleStmtPrepare(const wire::Packet& command) {
+  uint8_t seq = command.last_seq + 1;
+  std::string sql(wire::AsString(command.payload.subspan(1)));
+  Classification c = ClassifySql(sql, state_.classify_options());
+  auto topo = ctx_.topology.Get();
+  RouteDecision d = Route(RouteInputs{c, state_, *topo, ctx_.config->routing, CurrentReplica(),
+                                      PreviousServer()},
+                          ctx_.balance);
+  uint32_t client_id = prepared_.ReserveId();
+  // A read prepares on the replica its EXECUTE would most likely run on. If that replica has not
+  // applied the session's last write (a table just created...) the master prepares it instead.
+  if (d.target == RouteTarget::kReplica && d.server && !d.causal_wait) {
+    const ServerView& server = topo->servers[*d.server];
+    if (co_await Replica(server)) {
+      ForwardResult r = co_await Forward(*replica_.conn, command, client_id);
+      if (r.status.ok()) {
+        if (r.outcome && r.outcome->prepare) {
+          const wire::PrepareOk& p = *r.outcome->prepare;
+          prepared_.Add(client_id, std::move(sql), std::move(c), p.num_params, p.num_columns,
+                        replica_.serial, p.statement_id);
+        }
+        co_return;
+      }
+      ctx_.stats.backend_errors.fetch_add(1, std::memory_order_relaxed);
+      spdlog::warn("session {}: replica {} failed during a prepare: {}", id_, server.name,
+                   r.status.error().message);
+      DropReplica();
+      if (r.client_saw_bytes) {
+        co_await SendError(seq, 2013, "HY000", "Lost connection to MySQL server during query");
+        co_return;
+      }
+    }
+  }
+  BackendConnection* master = co_await Master(seq);
+  if (!master) co_return;
+  ForwardResult r = co_await Forward(*master, command, client_id);
+  if (!r.status.ok()) {
+    ctx_.stats.backend_errors.fetch_add(1, std::memory_order_relaxed);
+    if (!r.client_saw_bytes) co_await SendError(seq, 2013, "HY000", "Lost connection to MySQL server during query");
+    master_.conn.reset();
+    co_return;
+  }
+  if (r.outcome && r.outcome->prepare) {
+    const wire::PrepareOk& p = *r.outcome->prepare;
+    prepared_.Add(client_id, std::move(sql), std::move(c), p.num_params, p.num_columns,
+                  master_.serial, p.statement_id);
+  }
+}
+
+asio::awaitable<void> ClientSession::HandleStmtExecute(const wire::Packet& command) {
+  uint8_t seq = command.last_seq + 1;
+  auto id = wire::PeekStatementId(command.payload);
+  PreparedStatement* ps = id.ok() ? prepared_.Find(*id) : nullptr;
+  if (!ps) {
+    co_await SendError(seq, 1243, "HY000",
+                       fmt::format("Unknown prepared statement handler ({}) given to mysqld_stmt_execute",
+                                   id.ok() ? *id : 0));
+    co_return;
+  }
+  auto layout = FindExecuteTypes(command.payload, ps->num_params);
+  if (!layout.ok()) {
+    co_await SendError(seq, 1835, "HY000", "Malformed communication packet.");
+    co_return;
+  }
+  if (layout->new_params_bound) {  // the types every later EXECUTE without types relies on
+    ps->param_types.assign(layout->types.begin(), layout->types.end());
+    ++ps->types_version;
+  }
+  uint32_t ps_id = ps->id;
+  co_await RouteAndRun(command, ps->classification, ps->classification, ps->sql, ps);
+  // The long data went with this EXECUTE (kept until now in case a replica failed and the
+  // statement ran again on the master).
+  if (PreparedStatement* after = prepared_.Find(ps_id)) {
+    after->long_data.clear();
+    after->long_data_bytes = 0;
+  }
+}
+
+asio::awaitable<void> ClientSession::HandleStmtCommand(const wire::Packet& command) {
+  uint8_t seq = command.last_seq + 1;
+  auto cmd = static_cast<wire::Command>(command.payload[0]);
+  auto id = wire::PeekStatementId(command.payload);
+  PreparedStatement* ps = id.ok() ? prepared_.Find(*id) : nullptr;
+  switch (cmd) {
+    case wire::Command::kStmtSendLongData:
+      // No response. Kept until the next EXECUTE, which decides the backend. A statement the
+      // proxy does not know gets its error at that EXECUTE, as from a server.
+      if (ps && command.payload.size() >= 7) {
+        ps->long_data.emplace_back(command.payload.begin(), command.payload.end());
+        ps->long_data_bytes += command.payload.size();
+      }
+      co_return;
+    case wire::Command::kStmtClose:  // no response; closed on every backend that prepared it
+      if (!ps) co_return;
+      for (const auto& [serial, on] : ps->backends) {
+        BackendSlot* slot = SlotBySerial(serial);
+        if (!slot) continue;
+        auto payload = WithStatementId(command.payload, on.statement_id);
+        if (!payload.ok()) continue;
+        wire::Bytes buf;
+        wire::AppendPacket(buf, 0, *payload);
+        if (!(co_await slot->conn->channel().Write(buf)).ok()) slot->conn->Close();
+      }
+      prepared_.Remove(ps->id);
+      co_return;
+    case wire::Command::kStmtReset:
+    case wire::Command::kStmtFetch: {
+      const char* fn = cmd == wire::Command::kStmtReset ? "mysqld_stmt_reset" : "mysqld_stmt_fetch";
+      if (!ps) {
+        co_await SendError(seq, 1243, "HY000",
+                           fmt::format("Unknown prepared statement handler ({}) given to {}",
+                                       id.ok() ? *id : 0, fn));
+        co_return;
+      }
+      if (cmd == wire::Command::kStmtReset) {
+        ps->long_data.clear();
+        ps->long_data_bytes = 0;
+      }
+      // The cursor lives on the backend that ran the EXECUTE: FETCH and RESET go there.
+      BackendSlot* slot = ps->cursor_backend ? SlotBySerial(*ps->cursor_backend) : nullptr;
+      if (!slot) {
+        if (cmd == wire::Command::kStmtFetch) {
+          co_await SendError(seq, 1421, "HY000",
+                             fmt::format("The statement ({}) has no open cursor.", ps->id));
+        } else {
+          wire::OkPacket ok;  // nothing to reset on any backend: long data lives in the proxy
+          ok.status_flags = static_cast<uint16_t>(
+              (state_.autocommit() ? wire::status::kAutocommit : 0) |
+              (state_.in_transaction() ? wire::status::kInTrans : 0));
+          wire::Bytes buf;
+          wire::AppendPacket(buf, seq, ok.Encode(client_caps_));
+          (void)co_await client_.Write(buf);
+        }
+        co_return;
+      }
+      if (cmd == wire::Command::kStmtReset) ps->cursor_backend.reset();
+      auto payload = WithStatementId(command.payload, ps->backends[slot->serial].statement_id);
+      if (!payload.ok()) {
+        co_await SendError(seq, 1835, "HY000", "Malformed communication packet.");
+        co_return;
+      }
+      ForwardResult r = co_await ForwardPayload(*slot->conn, *payload);
+      if (!r.status.ok()) {
+        ctx_.stats.backend_errors.fetch_add(1, std::memory_order_relaxed);
+        if (!r.client_saw_bytes) co_await SendError(seq, 2013, "HY000", "Lost connection to MySQL server during query");
+        if (slot == &replica_) DropReplica();
+        else master_.conn.reset();
+        co_return;
+      }
+      if (r.outcome && r.outcome->status_flags && slot == &master_) state_.OnServerStatus(*r.outcome->status_flags);
+      co_return;
+    }
+    default:  // COM_STMT_BULK_EXECUTE: never negotiated (no MariaDB extended capabilities)
+      co_await SendError(seq, 1047, "08S01", "Unknown command");
+      co_return;
+  }
+}
+
+asio::awaitable<ClientSession::ForwardResult> ClientSession::Send(BackendSlot& slot,
+                                                                 const wire::Packet& command,
+                                                                 PreparedStatement* ps) {
+  if (!ps) co_return co_await Forward(*slot.conn, command);
+  ForwardResult result;
+  auto on = ps->backends.find(slot.serial);
+  if (on == ps->backends.end()) {  // first EXECUTE here since this connection opened: prepare
+    wire::Bytes prepare;
+    wire::PutU8(prepare, static_cast<uint8_t>(wire::Command::kStmtPrepare));
+    wire::PutString(prepare, ps->sql);
+    InternalResult p = co_await RunInternalCommand(*slot.conn, prepare);
+    if (!p.status.ok()) {
+      result.status = p.status;
+      co_return result;
+    }
+    if (p.outcome->err || !p.outcome->prepare) {
+      result.prepare_refused = p.outcome->err ? *p.outcome->err : wire::ErrPacket{};
+      co_return result;
+    }
+    on = ps->backends.emplace(slot.serial, PreparedStatement::OnBackend{p.outcome->prepare->statement_id, 0}).first;
+  }
+  // Long data first (no responses), then the EXECUTE with this backend's id, binding the types the
+  // client bound earlier if this backend has not seen them.
+  wire::Bytes out;
+  for (const auto& chunk : ps->long_data) {
+    auto payload = WithStatementId(chunk, on->second.statement_id);
+    if (payload.ok()) wire::AppendPacket(out, 0, *payload);
+  }
+  if (!out.empty()) {
+    if (Status s = co_await slot.conn->channel().Write(out); !s.ok()) {
+      result.status = s;
+      co_return result;
+    }
+  }
+  bool bind = ps->types_version != 0 && on->second.types_version != ps->types_version;
+  auto payload = ExecuteForBackend(command.payload, ps->num_params, on->second.statement_id, bind,
+                                   ps->param_types);
+  if (!payload.ok()) {
+    result.status = payload.error();
+    co_return result;
+  }
+  on->second.types_version = ps->types_version;
+  co_return co_await ForwardPayload(*slot.conn, *payload);
+}
+
+asio::awaitable<ClientSession::ForwardResult> ClientSession::ForwardPayload(BackendConnection& backend,
+                                                                           wire::BytesView payload) {
+  wire::Bytes raw;
+  uint8_t next = wire::AppendPacket(raw, 0, payload);
+  wire::Packet packet;
+  packet.seq = 0;
+  packet.last_seq = static_cast<uint8_t>(next - 1);
+  packet.payload = payload;
+  packet.raw = raw;
+  packet.frame_count = raw.size() / (wire::kMaxFramePayload + wire::kFrameHeaderSize) + 1;
+  co_return co_await Forward(backend, packet);
 }
 
 asio::awaitable<void> ClientSession::HandleOther(const wire::Packet& command) {
@@ -565,14 +876,15 @@ asio::awaitable<void> ClientSession::HandleOther(const wire::Packet& command) {
     std::string db = state_.database();
     state_ = SessionState{};
     state_.OnDatabaseChanged(db);
+    prepared_.Clear();  // the server closed them; the replica connection goes with its own
     DropReplica();
   }
   if (cmd == static_cast<uint8_t>(wire::Command::kSetOption)) DropReplica();
   AfterResponse(*r.outcome, nullptr, {}, master_);
 }
 
-asio::awaitable<ClientSession::ForwardResult> ClientSession::Forward(BackendConnection& backend,
-                                                                    const wire::Packet& command) {
+asio::awaitable<ClientSession::ForwardResult> ClientSession::Forward(
+    BackendConnection& backend, const wire::Packet& command, std::optional<uint32_t> prepare_client_id) {
   ForwardResult result;
   SetBackendTarget(&backend);
   if (Status s = co_await backend.channel().Write(command.raw); !s.ok()) {
@@ -627,8 +939,16 @@ asio::awaitable<ClientSession::ForwardResult> ClientSession::Forward(BackendConn
       step = *st;
     }
     if (begin) {
+      wire::BytesView batch(begin, end - begin);
+      wire::Bytes patched;
+      if (prepare_client_id && !result.client_saw_bytes && batch.size() >= 9 && batch[4] == 0x00) {
+        // COM_STMT_PREPARE_OK: the client gets the proxy's statement id, not this backend's.
+        patched.assign(batch.begin(), batch.end());
+        for (int i = 0; i < 4; ++i) patched[5 + i] = static_cast<uint8_t>(*prepare_client_id >> (8 * i));
+        batch = patched;
+      }
       result.client_saw_bytes = true;
-      if (Status s = co_await client_.Write(wire::BytesView(begin, end - begin)); !s.ok()) {
+      if (Status s = co_await client_.Write(batch); !s.ok()) {
         // The client is gone; the backend connection is mid-response and cannot be reused.
         backend.Close();
         client_.Close();
@@ -691,6 +1011,7 @@ asio::awaitable<void> ClientSession::HandleChangeUser(const wire::Packet& comman
   login_.charset = charset;
   state_ = SessionState{};
   state_.OnDatabaseChanged(db);
+  prepared_.Clear();
   DropReplica();
   if (master_.conn) master_.conn->Close();
   master_.conn.reset();

@@ -13,6 +13,7 @@
 #include "proxy/backend_connection.h"
 #include "proxy/live_config.h"
 #include "proxy/packet_channel.h"
+#include "proxy/prepared_statements.h"
 #include "proxy/proxy_stats.h"
 #include "proxy/router.h"
 #include "proxy/session_state.h"
@@ -50,6 +51,7 @@ class ClientSession : public SessionHandle, public std::enable_shared_from_this<
   // One backend connection of the session and how much of the session state it has seen.
   struct BackendSlot {
     std::unique_ptr<BackendConnection> conn;
+    uint64_t serial = 0;  // unique per connection in this session (prepared statement ids)
     uint64_t applied_generation = 0;
     std::string database;  // the database the connection is in
     bool open() const { return conn && conn->is_open(); }
@@ -60,14 +62,37 @@ class ClientSession : public SessionHandle, public std::enable_shared_from_this<
     Status status;                  // transport failure (backend lost) if not ok
     bool client_saw_bytes = false;  // some of the response already reached the client
     std::optional<wire::ResponseOutcome> outcome;
+    // A lazy COM_STMT_PREPARE was refused by this backend (nothing reached the client).
+    std::optional<wire::ErrPacket> prepare_refused;
   };
 
   asio::awaitable<bool> Handshake();
   asio::awaitable<void> CommandLoop();
   asio::awaitable<void> HandleQuery(const wire::Packet& command);
   asio::awaitable<void> HandleOther(const wire::Packet& command);
-  // Sends one command to `backend` and streams its response to the client.
-  asio::awaitable<ForwardResult> Forward(BackendConnection& backend, const wire::Packet& command);
+  // Routes one statement (COM_QUERY, or COM_STMT_EXECUTE of `ps`) by `route_by` and the session
+  // state, runs it, and records its effects (`effects`) in the session.
+  asio::awaitable<void> RouteAndRun(const wire::Packet& command, const Classification& effects,
+                                    const Classification& route_by, std::string_view sql,
+                                    PreparedStatement* ps);
+  // Binary protocol: the proxy owns the statement ids the client sees (prepared_statements.h).
+  asio::awaitable<void> HandleStmtPrepare(const wire::Packet& command);
+  asio::awaitable<void> HandleStmtExecute(const wire::Packet& command);
+  asio::awaitable<void> HandleStmtCommand(const wire::Packet& command);
+  // Sends `command` to `slot`: as is, or for a statement command retargeted to the slot's own
+  // statement id (preparing it there first, sending buffered long data) and streams the response.
+  asio::awaitable<ForwardResult> Send(BackendSlot& slot, const wire::Packet& command,
+                                      PreparedStatement* ps);
+  // Sends one command to `backend` and streams its response to the client. With
+  // `prepare_client_id`, the COM_STMT_PREPARE_OK reaches the client with that statement id.
+  asio::awaitable<ForwardResult> Forward(BackendConnection& backend, const wire::Packet& command,
+                                         std::optional<uint32_t> prepare_client_id = std::nullopt);
+  // Sends a statement command built by the proxy (framed from seq 0), streaming the response.
+  asio::awaitable<ForwardResult> ForwardPayload(BackendConnection& backend, wire::BytesView payload);
+  BackendSlot* SlotBySerial(uint64_t serial);
+  // Route inputs that depend on the session's connections.
+  std::optional<std::string_view> CurrentReplica() const;
+  std::optional<std::string_view> PreviousServer() const;
   // The master connection, (re)connected to the current master and in line with the session.
   asio::awaitable<BackendConnection*> Master(uint8_t client_seq_next, bool report_to_client = true);
   // A connection to replica `server`, in line with the session; null if it cannot be used.
@@ -81,6 +106,13 @@ class ClientSession : public SessionHandle, public std::enable_shared_from_this<
     std::optional<std::string> first_value;  // first column of the first row, if any
   };
   asio::awaitable<InternalResult> RunInternal(BackendConnection& backend, std::string_view sql);
+  // Same for any command payload (COM_STMT_PREPARE of a lazy prepare).
+  asio::awaitable<InternalResult> RunInternalCommand(BackendConnection& backend,
+                                                     wire::BytesView payload);
+  // A prepared statement's SET ... = ? assignments, with the values the server now holds
+  // (read back on `backend`), so that the session state can be replayed as text elsewhere.
+  asio::awaitable<Classification> ReadBackAssignments(BackendConnection& backend,
+                                                      const Classification& c);
   asio::awaitable<bool> CausalWait(BackendConnection& replica, const GtidPoint& gtid);
   void AfterResponse(const wire::ResponseOutcome& outcome, const Classification* c,
                      std::string_view sql, BackendSlot& slot);
@@ -103,6 +135,8 @@ class ClientSession : public SessionHandle, public std::enable_shared_from_this<
   BackendSlot master_;
   BackendSlot replica_;
   SessionState state_;
+  PreparedStatements prepared_;
+  uint64_t next_serial_ = 1;
   std::string previous_server_;
 
   mutable std::mutex target_mu_;  // guards target_ (read by KILL from other threads)

@@ -8,6 +8,6 @@ JAR=/usr/share/java/mariadb-java-client.jar
 javac -encoding UTF-8 -Xlint:all -Werror -cp "$JAR" -d "$TEST_TMP/classes" "$(dirname "$0")/ConnectorJChecklist.java" ||
   { fail "compile ConnectorJChecklist.java"; finish; }
 start_proxy_for_clients
-java -Xmx512m -cp "$JAR:$TEST_TMP/classes" ConnectorJChecklist "$PROXY_PORT" 3307 "$TEST_TMP" 1 &&
+java -Xmx512m -cp "$JAR:$TEST_TMP/classes" ConnectorJChecklist "$PROXY_PORT" "$(port_of db1)" "$TEST_TMP" 1 &&
   pass "Connector/J checklist" || fail "Connector/J checklist"
 finish

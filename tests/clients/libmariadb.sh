@@ -7,5 +7,5 @@ cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -o "$TEST_TMP/libmariadb_che
   "$(dirname "$0")/libmariadb_checklist.c" $(pkg-config --cflags --libs libmariadb) -lpthread ||
   { fail "compile libmariadb_checklist.c"; finish; }
 start_proxy_for_clients
-"$TEST_TMP/libmariadb_checklist" "$PROXY_PORT" 3307 "$TEST_TMP" 1 && pass "libmariadb checklist" || fail "libmariadb checklist"
+"$TEST_TMP/libmariadb_checklist" "$PROXY_PORT" "$(port_of db1)" "$TEST_TMP" 1 && pass "libmariadb checklist" || fail "libmariadb checklist"
 finish

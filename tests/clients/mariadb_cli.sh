@@ -14,7 +14,7 @@ cli() {
     --skip-ssl --comments -N -B "$@" app
 }
 P=$PROXY_PORT
-D=3307
+D=$(port_of db1)
 # run_both NAME ARGS... : runs the client via the proxy and directly, output+stderr+status in
 # files; stdin is $INPUT (empty by default) for both.
 run_both() {

@@ -6,5 +6,5 @@ source "$(dirname "$0")/../integration/lib.sh"
 NODE_DIR=$(cd "$(dirname "$0")/node" && pwd)
 [[ -d $NODE_DIR/node_modules/mysql2 ]] || { fail "mysql2 missing: run scripts/setup (npm ci --prefix tests/clients/node)"; finish; }
 start_proxy_for_clients
-node "$NODE_DIR/checklist.js" "$PROXY_PORT" 3307 "$TEST_TMP" 1 && pass "node mysql2 checklist" || fail "node mysql2 checklist"
+node "$NODE_DIR/checklist.js" "$PROXY_PORT" "$(port_of db1)" "$TEST_TMP" 1 && pass "node mysql2 checklist" || fail "node mysql2 checklist"
 finish

@@ -3,6 +3,6 @@
 # proxy, with client-side placeholders and with server-side (binary protocol) prepared statements.
 source "$(dirname "$0")/../integration/lib.sh"
 start_proxy_for_clients
-/usr/bin/perl "$(dirname "$0")/perl_dbd.pl" "$PROXY_PORT" 3307 "$TEST_TMP" 1 && pass "perl DBD::MariaDB checklist" ||
+/usr/bin/perl "$(dirname "$0")/perl_dbd.pl" "$PROXY_PORT" "$(port_of db1)" "$TEST_TMP" 1 && pass "perl DBD::MariaDB checklist" ||
   fail "perl DBD::MariaDB checklist"
 finish

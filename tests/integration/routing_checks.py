@@ -6,6 +6,7 @@ CHECK is one of: spread, consistency-session, consistency-eventual, lag-exclusio
 session-state, prepared. Prints ok/FAIL lines and a final "N passed, M failed".
 """
 import json
+import os
 import re
 import sys
 import threading
@@ -15,6 +16,8 @@ import urllib.request
 import pymysql
 
 PROXY, ADMIN, CHECK = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+# db3, the replica these checks delay and stop (SANDBOX_PORT_BASE is db1's port, as for lib.sh).
+DB3 = int(os.environ.get("SANDBOX_PORT_BASE", "3307")) + 2
 passed = failed = 0
 
 
@@ -105,9 +108,9 @@ if CHECK == "spread":
 
 elif CHECK in ("consistency-session", "consistency-eventual"):
     # db3 applies everything 2 s late; with max_lag_ms 10000 it stays a read target.
-    root(3309, "STOP SLAVE")
-    root(3309, "CHANGE MASTER TO MASTER_DELAY=2")
-    root(3309, "START SLAVE")
+    root(DB3, "STOP SLAVE")
+    root(DB3, "CHANGE MASTER TO MASTER_DELAY=2")
+    root(DB3, "START SLAVE")
     try:
         c = connect()
         q(c, "CREATE TABLE IF NOT EXISTS ryw (id INT PRIMARY KEY, v INT)")
@@ -124,9 +127,9 @@ elif CHECK in ("consistency-session", "consistency-eventual"):
         else:
             check(f"eventual consistency shows stale reads exist ({stale} of {n})", stale > 0, f"stale={stale}")
     finally:
-        root(3309, "STOP SLAVE")
-        root(3309, "CHANGE MASTER TO MASTER_DELAY=0")
-        root(3309, "START SLAVE")
+        root(DB3, "STOP SLAVE")
+        root(DB3, "CHANGE MASTER TO MASTER_DELAY=0")
+        root(DB3, "START SLAVE")
 
 elif CHECK == "lag-exclusion":
     stop = threading.Event()
@@ -142,7 +145,7 @@ elif CHECK == "lag-exclusion":
     t.start()
     try:
         time.sleep(0.5)
-        root(3309, "STOP SLAVE SQL_THREAD")
+        root(DB3, "STOP SLAVE SQL_THREAD")
         stopped_at = time.time()
         # lag passes max_lag_ms (1000) about 1 s after the stop; from then +2 s no read may hit db3.
         wait_until(5, lambda: (lag_of("db3")["lag_ms"] or 0) > 1000 or lag_of("db3")["state"] != "up")
@@ -157,7 +160,7 @@ elif CHECK == "lag-exclusion":
                 hits3 += 1
             c.close()
         check("no read reaches db3 once it is over max_lag_ms", hits3 == 0, f"hits={hits3}")
-        root(3309, "START SLAVE SQL_THREAD")
+        root(DB3, "START SLAVE SQL_THREAD")
         started = time.time()
         back = wait_until(10, lambda: lag_of("db3")["state"] == "up" and (lag_of("db3")["lag_ms"] or 0) <= 1000)
         caught = time.time()
@@ -174,7 +177,7 @@ elif CHECK == "lag-exclusion":
     finally:
         stop.set()
         t.join()
-        root(3309, "START SLAVE")
+        root(DB3, "START SLAVE")
 
 elif CHECK == "session-state":
     c = connect()

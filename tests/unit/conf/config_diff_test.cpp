@@ -66,6 +66,13 @@ TEST(DiffConfig, MonitorTimingsServersAndMaxLagRestartTheMonitor) {
   next = Base();
   next.routing.max_lag_ms = 5;
   EXPECT_TRUE(DiffConfig(Base(), next).monitor);
+  EXPECT_FALSE(DiffConfig(Base(), next).replication);
+
+  next = Base();
+  next.replication.server_id = 4242;
+  c = DiffConfig(Base(), next);
+  EXPECT_TRUE(c.monitor);
+  EXPECT_TRUE(c.replication);  // the binlog tailer registers with it: restarted too
 
   next = Base();
   std::swap(next.servers[0], next.servers[1]);

@@ -132,6 +132,10 @@ Response AdminHandler::Route(const Request& request) const {
     res.prepare_payload();
     return res;
   }
+  if (path == "/v1/config/reload") {
+    if (method != http::verb::post) return MethodNotAllowed(request, "POST");
+    return ReloadConfig(request);
+  }
   if (path == "/v1/switchover" || path == "/v1/failover") {
     if (method != http::verb::post) return MethodNotAllowed(request, "POST");
     return ChangeMaster(request, path == "/v1/switchover");
@@ -151,7 +155,7 @@ Response AdminHandler::Route(const Request& request) const {
   return Error(request, http::status::not_found, "not found",
                "no endpoint " + std::string(path) +
                    " (try GET /v1/status, GET /metrics, POST /v1/switchover, POST /v1/failover, "
-                   "POST|DELETE /v1/servers/{name}/maintenance)");
+                   "POST|DELETE /v1/servers/{name}/maintenance, POST /v1/config/reload)");
 }
 
 Response AdminHandler::Maintenance(const Request& request, std::string_view server) const {
@@ -232,6 +236,27 @@ Response AdminHandler::Maintenance(const Request& request, std::string_view serv
     body["position"] = std::move(position);
   }
   if (!out.detail.empty()) body["detail"] = out.detail;
+  return JsonResponse(request, http::status::ok, body);
+}
+
+Response AdminHandler::ReloadConfig(const Request& request) const {
+  if (!hooks_.reload_config) {
+    return Error(request, http::status::not_implemented, "not implemented",
+                 "this process cannot reload its config");
+  }
+  ReloadReport report = hooks_.reload_config();
+  nlohmann::ordered_json body;
+  if (!report.ok) {
+    body["error"] = "invalid config";
+    body["detail"] = fmt::format("{}: {} error(s); the running config is kept", report.source,
+                                 report.errors.size());
+    body["errors"] = report.errors;
+    return JsonResponse(request, http::status::unprocessable_entity, body);
+  }
+  body["reloaded"] = true;
+  body["source"] = report.source;
+  body["applied"] = report.applied;
+  body["requires_restart"] = report.requires_restart;
   return JsonResponse(request, http::status::ok, body);
 }
 

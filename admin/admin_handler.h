@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "admin/status_render.h"
 #include "failover/maintenance.h"
@@ -21,6 +22,15 @@ namespace http = boost::beast::http;
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
+// The outcome of POST /v1/config/reload (and of SIGHUP, which logs it).
+struct ReloadReport {
+  bool ok = false;
+  std::string source;                         // the config file read
+  std::vector<std::string> errors;            // why the new config was rejected (ok == false)
+  std::vector<std::string> applied;           // changes now in effect
+  std::vector<std::string> requires_restart;  // changes kept at their running value
+};
+
 // What the admin API reads and acts on. Only `topology` is required.
 struct AdminHooks {
   std::function<std::shared_ptr<const proxy::Topology>()> topology;
@@ -29,6 +39,8 @@ struct AdminHooks {
   std::function<failover::MaintenanceOutcome(const failover::MaintenanceRequest&)> maintenance;
   // Switchover / manual failover; blocks until the monitor thread has done it or refused.
   std::function<failover::MasterChangeOutcome(failover::MasterChangeRequest)> change_master;
+  // Re-reads the config file and applies what can change live.
+  std::function<ReloadReport()> reload_config;
   ConnectionCounter connections;
   std::function<std::string()> extra_metrics;  // appended to /metrics (the data path's series)
   // The binlog tailer (optional): its status, and whether lag is timed from it right now.
@@ -47,6 +59,7 @@ class AdminHandler {
   Response Route(const Request& request) const;
   Response Maintenance(const Request& request, std::string_view server) const;
   Response ChangeMaster(const Request& request, bool planned) const;
+  Response ReloadConfig(const Request& request) const;
   bool Authorized(const Request& request) const;
 
   std::string expected_authorization_;  // "Bearer <token>", empty when auth is off

@@ -4,7 +4,9 @@
 // Owns all three; the TopologyHolder is shared with the data path, which only reads it.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <mutex>
 
 #include "admin/admin_server.h"
 #include "admin/status_render.h"
@@ -29,18 +31,33 @@ class ControlPlane {
   ControlPlane(const ControlPlane&) = delete;
   ControlPlane& operator=(const ControlPlane&) = delete;
 
-  // Starts the admin API first (so a bad admin.listen fails startup), the monitor, then the
-  // binlog tailer (once the monitor has published a master).
+  // Starts the admin API first (so a bad admin.listen fails startup) then the monitor.
   Status Start();
   void Stop();
 
-  failover::Monitor& monitor() { return *monitor_; }
+  std::shared_ptr<failover::Monitor> monitor() const;
+
+  // Hot reload. `next` is already LiveApplicable (startup-only settings as running). With
+  // restart_monitor the monitor is stopped and a new one started on `next` (maintenance and
+  // replication pauses carried over by name) after publishing the remapped topology; with
+  // restart_tailer the binlog tailer is replaced too (replication settings changed).
+  void ApplyConfig(const conf::Config& next, bool restart_monitor, bool restart_tailer);
+  // Called by POST /v1/config/reload; set before Start().
+  void SetReloadHandler(std::function<admin::ReloadReport()> reload) {
+    reload_ = std::move(reload);
+  }
 
  private:
+  failover::MonitorStats CombinedStats() const;
+
   std::shared_ptr<proxy::TopologyHolder> topology_;
   std::function<int64_t(std::string_view)> in_flight_;  // the proxy's statements per server
-  std::unique_ptr<failover::Monitor> monitor_;
-  std::unique_ptr<BinlogFollower> binlog_;
+  std::function<admin::ReloadReport()> reload_;
+  mutable std::mutex mu_;  // guards config_, monitor_, retired_
+  conf::Config config_;
+  std::shared_ptr<failover::Monitor> monitor_;
+  failover::MonitorStats retired_;  // counters of monitors replaced by reloads
+  std::shared_ptr<BinlogFollower> binlog_;
   std::unique_ptr<admin::AdminServer> admin_;
 };
 

@@ -3,10 +3,12 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <functional>
 #include <iostream>
 #include <variant>
 
 #include "app/commands.h"
+#include "app/config_reload.h"
 #include "app/control_plane.h"
 #include "app/logging.h"
 #include "conf/config_loader.h"
@@ -46,17 +48,16 @@ int RunProxy(const RunOptions& options) {
   proxy::ProxyServer server(config, *topology);
   ControlPlane control_plane(
       config, topology,
-      [&server, topology](std::string_view name) -> uint64_t {
-        auto i = topology->Get()->IndexOf(name);
-        if (!i || *i >= proxy::ProxyStats::kMaxServers) return 0;
-        return static_cast<uint64_t>(std::max<int64_t>(0, server.stats().server_connections[*i].load()));
+      [&server](std::string_view name) -> uint64_t {
+        auto slot = server.stats().SlotOf(name);
+        return slot ? static_cast<uint64_t>(
+                          std::max<int64_t>(0, server.stats().server_connections[*slot].load()))
+                    : 0;
       },
       [&server, topology] { return proxy::RenderProxyMetrics(server.stats(), *topology->Get()); },
-      [&server, topology](std::string_view name) -> int64_t {
-        auto i = topology->Get()->IndexOf(name);
-        if (!i || *i >= proxy::ProxyStats::kMaxServers) return 0;
-        return server.stats().server_in_flight[*i].load();
-      });
+      [&server](std::string_view name) -> int64_t { return server.stats().InFlightOn(name); });
+  ConfigReloader reloader(options.config_path, config, server, control_plane, *topology);
+  control_plane.SetReloadHandler([&reloader] { return reloader.Reload(); });
   if (Status s = control_plane.Start(); !s.ok()) {
     spdlog::critical("cannot start: {}", s.error().message);
     return 1;
@@ -70,8 +71,20 @@ int RunProxy(const RunOptions& options) {
     if (!ec) spdlog::info("signal {} received, shutting down", signo);
     control.stop();
   });
+  // SIGHUP: reload the config file (errors are logged, the running config stays).
+  boost::asio::signal_set hangup(control, SIGHUP);
+  std::function<void()> wait_hangup = [&] {
+    hangup.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      spdlog::info("SIGHUP received: reloading {}", options.config_path);
+      // On this (main) thread: nothing else runs here but shutdown, which waits for it.
+      (void)reloader.Reload();
+      wait_hangup();
+    });
+  };
+  wait_hangup();
   control.run();
-  server.Stop(std::chrono::milliseconds(config.limits.shutdown_grace_ms));
+  server.Stop(std::chrono::milliseconds(reloader.Running().limits.shutdown_grace_ms));
   control_plane.Stop();
   spdlog::info("switchyard stopped");
   return 0;

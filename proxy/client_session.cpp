@@ -109,7 +109,7 @@ asio::awaitable<void> ClientSession::Run() {
   bool authenticated = false;
   {
     Deadline deadline(client_.socket().get_executor(),
-                      std::chrono::milliseconds(ctx_.config.limits.handshake_timeout_ms),
+                      std::chrono::milliseconds(ctx_.config->limits.handshake_timeout_ms),
                       [this] { client_.Close(); });
     authenticated = co_await Handshake();
     if (deadline.expired()) {
@@ -156,7 +156,7 @@ asio::awaitable<bool> ClientSession::Handshake() {
   opts.server_version = std::string(kServerVersion);
   opts.connection_id = id_;
   opts.tls_available = ctx_.tls != nullptr;
-  opts.tls_required = ctx_.config.tls.require;
+  opts.tls_required = ctx_.config->tls.require;
   opts.client_host = peer_;
   wire::ServerHandshake hs(opts, [this](std::string_view user) { return ctx_.users.Lookup(user); });
   wire::HandshakeAction action = hs.Start();
@@ -209,7 +209,7 @@ asio::awaitable<bool> ClientSession::Handshake() {
   login_.client_capabilities = client_caps_;
   login_.charset = r.charset;
   login_.attributes = r.attributes;
-  login_.timeout = std::chrono::milliseconds(ctx_.config.monitor.timeout_ms * 5);
+  login_.timeout = std::chrono::milliseconds(ctx_.config->monitor.timeout_ms * 5);
   login_.tls = ctx_.backend_tls;
   state_.OnDatabaseChanged(r.database);
   uint8_t ok_seq = static_cast<uint8_t>(hs.next_seq() - 1);
@@ -237,8 +237,7 @@ asio::awaitable<ConnectOutcome> ClientSession::Open(BackendSlot& slot, const Ser
     slot.conn.reset();
     co_return outcome;
   }
-  if (auto i = ctx_.topology.Get()->IndexOf(server.name); i && *i < ProxyStats::kMaxServers)
-    slot.conn->CountIn(&ctx_.stats.server_connections[*i]);
+  slot.conn->CountIn(ctx_.stats.ConnectionGauge(server.name));
   // MariaDB reports the GTID of each write in the OK packet once last_gtid is tracked; that is
   // how reads later find a replica that has it (read-your-writes).
   if (wire::Has(slot.conn->capabilities(), wire::cap::kSessionTrack)) {
@@ -285,7 +284,7 @@ asio::awaitable<BackendConnection*> ClientSession::Master(uint8_t seq, bool repo
   // No reachable master (it died, a failover or switchover is running): hold the statement up
   // to failover.hold_ms, watching for the monitor to publish a master, instead of failing it.
   auto started = std::chrono::steady_clock::now();
-  auto deadline = started + std::chrono::milliseconds(ctx_.config.failover.hold_ms);
+  auto deadline = started + std::chrono::milliseconds(ctx_.config->failover.hold_ms);
   bool held = false;
   ConnectOutcome outcome;
   std::string last_error = "no master is known";
@@ -314,7 +313,7 @@ asio::awaitable<BackendConnection*> ClientSession::Master(uint8_t seq, bool repo
     if (!held) {
       held = true;
       ctx_.stats.writes_held.fetch_add(1, std::memory_order_relaxed);
-      spdlog::info("session {}: holding a statement for up to {} ms: {}", id_, ctx_.config.failover.hold_ms, last_error);
+      spdlog::info("session {}: holding a statement for up to {} ms: {}", id_, ctx_.config->failover.hold_ms, last_error);
     }
     asio::steady_timer pause(client_.socket().get_executor(), std::chrono::milliseconds(50));
     boost::system::error_code ec;
@@ -333,7 +332,7 @@ asio::awaitable<BackendConnection*> ClientSession::Master(uint8_t seq, bool repo
       wire::AppendPacket(out, seq, outcome.server_error->Encode());
       (void)co_await client_.Write(out);
     } else {
-      spdlog::warn("session {}: no usable master after {} ms: {}", id_, ctx_.config.failover.hold_ms, last_error);
+      spdlog::warn("session {}: no usable master after {} ms: {}", id_, ctx_.config->failover.hold_ms, last_error);
       co_await SendError(seq, 2003, "HY000",
                          fmt::format("switchyard: no master available ({})", last_error));
     }
@@ -427,7 +426,7 @@ asio::awaitable<ClientSession::InternalResult> ClientSession::RunInternalCommand
 }
 
 asio::awaitable<bool> ClientSession::CausalWait(BackendConnection& replica, const GtidPoint& gtid) {
-  double seconds = ctx_.config.routing.causal_wait_ms / 1000.0;
+  double seconds = ctx_.config->routing.causal_wait_ms / 1000.0;
   auto r = co_await RunInternal(replica, fmt::format("SELECT MASTER_GTID_WAIT('{}-{}-{}', {:.3f})",
                                                      gtid.domain, gtid.server_id, gtid.seq, seconds));
   co_return r.status.ok() && r.outcome && !r.outcome->err && r.first_value == "0";
@@ -464,7 +463,7 @@ asio::awaitable<void> ClientSession::CommandLoop() {
     busy_ = false;
     Result<wire::Packet> pkt = co_await [&]() -> asio::awaitable<Result<wire::Packet>> {
       Deadline idle(client_.socket().get_executor(),
-                    std::chrono::milliseconds(ctx_.config.limits.idle_timeout_ms),
+                    std::chrono::milliseconds(ctx_.config->limits.idle_timeout_ms),
                     [this] { client_.Close(); });
       co_return co_await client_.ReadPacket();
     }();
@@ -536,20 +535,20 @@ asio::awaitable<void> ClientSession::RouteAndRun(const wire::Packet& command,
                                                  std::string_view sql, PreparedStatement* ps) {
   uint8_t seq = command.last_seq + 1;
   auto topo = ctx_.topology.Get();
-  RouteDecision d = Route(RouteInputs{route_by, state_, *topo, ctx_.config.routing, CurrentReplica(),
+  RouteDecision d = Route(RouteInputs{route_by, state_, *topo, ctx_.config->routing, CurrentReplica(),
                                       PreviousServer()},
                           ctx_.balance);
 
   if (d.target == RouteTarget::kReplica && d.server) {
-    ProxyStats::InFlight in_flight(ctx_.stats, d.server);  // from routing on: maintenance drains it
     const ServerView& server = topo->servers[*d.server];
+    ProxyStats::InFlight in_flight(ctx_.stats, server.name);  // from routing on: maintenance drains it
     BackendConnection* replica = co_await Replica(server);
     if (replica && d.causal_wait && state_.last_write_gtid()) ctx_.stats.causal_waits.fetch_add(1, std::memory_order_relaxed);
     if (replica && d.causal_wait && state_.last_write_gtid() &&
         !co_await CausalWait(*replica, *state_.last_write_gtid())) {
       spdlog::debug("session {}: {} has not applied {}-{}-{} within {} ms; read goes to the master",
                     id_, server.name, state_.last_write_gtid()->domain, state_.last_write_gtid()->server_id,
-                    state_.last_write_gtid()->seq, ctx_.config.routing.causal_wait_ms);
+                    state_.last_write_gtid()->seq, ctx_.config->routing.causal_wait_ms);
       ctx_.stats.causal_fallbacks.fetch_add(1, std::memory_order_relaxed);
       replica = nullptr;
     }
@@ -561,7 +560,7 @@ asio::awaitable<void> ClientSession::RouteAndRun(const wire::Packet& command,
                       ps ? ps->id : 0, r.prepare_refused->message);
       } else if (r.status.ok()) {
         ctx_.stats.queries_replica.fetch_add(1, std::memory_order_relaxed);
-        ctx_.stats.CountQuery(d.server);
+        ctx_.stats.CountQuery(*topo, d.server);
         if (effects.txn == TxnOp::kBeginReadOnly && r.outcome && !r.outcome->err)
           state_.PinReadOnlyTransaction(server.name);
         if (ps) ps->cursor_backend = r.outcome->cursor_opened ? std::optional(replica_.serial) : std::nullopt;
@@ -601,7 +600,7 @@ asio::awaitable<void> ClientSession::RouteAndRun(const wire::Packet& command,
     co_return;
   }
   ctx_.stats.queries_master.fetch_add(1, std::memory_order_relaxed);
-  ctx_.stats.CountQuery(topo->master);
+  ctx_.stats.CountQuery(*topo, topo->master);
   if (ps) ps->cursor_backend = r.outcome->cursor_opened ? std::optional(master_.serial) : std::nullopt;
   // SET @x = ? in a prepared statement: the text says nothing of the value; ask the server.
   bool placeholders = false;
@@ -616,7 +615,7 @@ asio::awaitable<void> ClientSession::RouteAndRun(const wire::Packet& command,
   }
   // Without session tracking on this connection (the client did not negotiate it) the OK
   // carried no GTID: ask for it, so read-your-writes still holds for this session.
-  if (ctx_.config.routing.read_consistency == conf::ReadConsistency::kSession && !r.outcome->err &&
+  if (ctx_.config->routing.read_consistency == conf::ReadConsistency::kSession && !r.outcome->err &&
       route_by.kind != StatementKind::kRead && !state_.in_transaction() && master_.open() &&
       !wire::Has(master_.conn->capabilities(), wire::cap::kSessionTrack)) {
     auto g = co_await RunInternal(*master_.conn, "SELECT @@last_gtid");
@@ -655,7 +654,7 @@ asio::awaitable<void> ClientSession::HandleStmtPrepare(const wire::Packet& comma
   std::string sql(wire::AsString(command.payload.subspan(1)));
   Classification c = ClassifySql(sql, state_.classify_options());
   auto topo = ctx_.topology.Get();
-  RouteDecision d = Route(RouteInputs{c, state_, *topo, ctx_.config.routing, CurrentReplica(),
+  RouteDecision d = Route(RouteInputs{c, state_, *topo, ctx_.config->routing, CurrentReplica(),
                                       PreviousServer()},
                           ctx_.balance);
   uint32_t client_id = prepared_.ReserveId();
@@ -879,7 +878,7 @@ asio::awaitable<void> ClientSession::HandleOther(const wire::Packet& command) {
     co_return;
   }
   ctx_.stats.queries_master.fetch_add(1, std::memory_order_relaxed);
-  ctx_.stats.CountQuery(ctx_.topology.Get()->master);
+  if (auto t = ctx_.topology.Get()) ctx_.stats.CountQuery(*t, t->master);
   if (!r.outcome) co_return;  // no response (COM_STMT_CLOSE, SEND_LONG_DATA)
   if (cmd == static_cast<uint8_t>(wire::Command::kInitDb) && !r.outcome->err) {
     state_.OnDatabaseChanged(std::string(wire::AsString(command.payload.subspan(1))));

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "proxy/backend_connection.h"
+#include "proxy/live_config.h"
 #include "proxy/packet_channel.h"
 #include "proxy/prepared_statements.h"
 #include "proxy/proxy_stats.h"
@@ -25,7 +26,7 @@ namespace switchyard::proxy {
 
 // Services shared by every session (thread-safe or immutable).
 struct ProxyContext {
-  const conf::Config& config;
+  const LiveConfig& config;  // hot-reloadable: read it per use (ctx.config->routing)
   const UserDirectory& users;
   TopologyHolder& topology;
   SessionRegistry& registry;

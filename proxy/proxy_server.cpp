@@ -17,9 +17,28 @@
 namespace switchyard::proxy {
 
 ProxyServer::ProxyServer(const conf::Config& config, TopologyHolder& topology)
-    : config_(config), pool_(std::make_unique<IoThreadPool>(config.threads)), users_(config.users) {
+    : config_(config),
+      live_config_(config),
+      pool_(std::make_unique<IoThreadPool>(config.threads)),
+      users_(config.users) {
   ctx_ = std::make_unique<ProxyContext>(
-      ProxyContext{config_, users_, topology, registry_, stats_, balance_, nullptr, nullptr});
+      ProxyContext{live_config_, users_, topology, registry_, stats_, balance_, nullptr, nullptr});
+}
+
+void ProxyServer::RemapServers(const Topology& before, const Topology& after) {
+  std::array<int64_t, LoadBalanceCounters::kMaxServers> by_new{};
+  for (size_t i = 0; i < before.servers.size() && i < LoadBalanceCounters::kMaxServers; ++i) {
+    auto j = after.IndexOf(before.servers[i].name);
+    if (j && *j < LoadBalanceCounters::kMaxServers)
+      by_new[*j] = balance_.replica_sessions[i].load(std::memory_order_relaxed);
+  }
+  for (size_t j = 0; j < LoadBalanceCounters::kMaxServers; ++j)
+    balance_.replica_sessions[j].store(by_new[j], std::memory_order_relaxed);
+}
+
+void ProxyServer::ApplyConfig(const conf::Config& next) {
+  users_.Replace(next.users);
+  live_config_.Publish(next);
 }
 
 ProxyServer::~ProxyServer() {
@@ -79,7 +98,7 @@ asio::awaitable<void> ProxyServer::AcceptLoop() {
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    if (stats_.connections_current.load(std::memory_order_relaxed) >= config_.limits.max_client_connections) {
+    if (stats_.connections_current.load(std::memory_order_relaxed) >= live_config_->limits.max_client_connections) {
       stats_.connections_refused.fetch_add(1, std::memory_order_relaxed);
       // ERR 1040 as the greeting, like a server at max_connections.
       wire::ErrPacket err;

@@ -23,13 +23,21 @@ class ProxyServer {
   // Stops accepting, closes idle sessions, lets busy ones finish up to `grace`, then stops.
   void Stop(std::chrono::milliseconds grace);
 
+  // Hot reload: users, routing, limits and timeouts for new statements and new logins. Open
+  // connections stay; listen and TLS settings are startup-only (the caller reports them).
+  void ApplyConfig(const conf::Config& next);
+  // After a reload changed the server list: the load-balancing counts (kept by topology
+  // index) follow their servers by name from `before` to `after`.
+  void RemapServers(const Topology& before, const Topology& after);
+
   ProxyStats& stats() { return stats_; }
   SessionRegistry& registry() { return registry_; }
 
  private:
   asio::awaitable<void> AcceptLoop();
 
-  const conf::Config& config_;
+  const conf::Config& config_;  // as started: listen, threads, TLS
+  LiveConfig live_config_;       // what sessions read; replaced by ApplyConfig
   std::unique_ptr<IoThreadPool> pool_;  // destroyed first (explicitly): sessions use the rest
   UserDirectory users_;
   SessionRegistry registry_;

@@ -1,10 +1,15 @@
 // Counters of the data path, shared by all io threads (relaxed atomics: read by /metrics).
+// Per-server counters live in slots assigned by server name on first use and never reused,
+// so they stay right when a reload adds, removes or reorders servers.
 #pragma once
 
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "proxy/topology.h"
 
@@ -25,18 +30,36 @@ struct ProxyStats {
   std::atomic<uint64_t> writes_held{0};       // statements held while no master was reachable
   std::atomic<uint64_t> writes_held_ms{0};    // total time they were held
 
-  // Per server, by index in the topology's server list (config order).
+  // Per server, by slot (see SlotOf).
   static constexpr size_t kMaxServers = 64;
   std::array<std::atomic<uint64_t>, kMaxServers> server_queries{};
   std::array<std::atomic<int64_t>, kMaxServers> server_connections{};  // open backend connections
   // Reads routed to a replica and not finished yet (maintenance waits for 0 before pausing).
   std::array<std::atomic<int64_t>, kMaxServers> server_in_flight{};
 
-  // Counts a statement on `server` in flight for its lifetime (null-safe, index-checked).
+  // The slot of a server name, assigned on first use (nullopt once kMaxServers are taken).
+  // Lock-free for names already known.
+  std::optional<size_t> SlotOf(std::string_view name);
+  // The slot of the server at `index` of `topology`.
+  std::optional<size_t> SlotOf(const Topology& topology, std::optional<size_t> index) {
+    if (!index || *index >= topology.servers.size()) return std::nullopt;
+    return SlotOf(topology.servers[*index].name);
+  }
+
+  std::atomic<int64_t>* ConnectionGauge(std::string_view server) {
+    auto slot = SlotOf(server);
+    return slot ? &server_connections[*slot] : nullptr;
+  }
+  int64_t InFlightOn(std::string_view server) {
+    auto slot = SlotOf(server);
+    return slot ? server_in_flight[*slot].load(std::memory_order_relaxed) : 0;
+  }
+
+  // Counts a statement on a server as in flight for its lifetime.
   class InFlight {
    public:
-    InFlight(ProxyStats& stats, std::optional<size_t> server)
-        : gauge_(server && *server < kMaxServers ? &stats.server_in_flight[*server] : nullptr) {
+    InFlight(ProxyStats& stats, std::string_view server) {
+      if (auto slot = stats.SlotOf(server)) gauge_ = &stats.server_in_flight[*slot];
       if (gauge_) gauge_->fetch_add(1, std::memory_order_relaxed);
     }
     ~InFlight() {
@@ -46,15 +69,21 @@ struct ProxyStats {
     InFlight& operator=(const InFlight&) = delete;
 
    private:
-    std::atomic<int64_t>* gauge_;
+    std::atomic<int64_t>* gauge_ = nullptr;
   };
 
-  void CountQuery(std::optional<size_t> server) {
-    if (server && *server < kMaxServers) server_queries[*server].fetch_add(1, std::memory_order_relaxed);
+  void CountQuery(const Topology& topology, std::optional<size_t> server) {
+    if (auto slot = SlotOf(topology, server))
+      server_queries[*slot].fetch_add(1, std::memory_order_relaxed);
   }
+
+ private:
+  std::array<std::string, kMaxServers> slot_names_;  // [0, slot_count_) never change once set
+  std::atomic<size_t> slot_count_{0};
+  std::mutex slot_mu_;  // serializes assigning new slots
 };
 
 // Prometheus text for the data path's counters (switchyard_* series).
-std::string RenderProxyMetrics(const ProxyStats& stats, const Topology& topology);
+std::string RenderProxyMetrics(ProxyStats& stats, const Topology& topology);
 
 }  // namespace switchyard::proxy

@@ -55,4 +55,21 @@ Topology TopologyFromConfig(const conf::Config& config) {
   return t;
 }
 
+Topology RemapTopology(const Topology& current, const conf::Config& config) {
+  Topology fresh = TopologyFromConfig(config);
+  fresh.epoch = current.epoch;
+  fresh.failover_in_progress = current.failover_in_progress;
+  for (size_t i = 0; i < fresh.servers.size(); ++i) {
+    ServerView& v = fresh.servers[i];
+    const ServerView* old = current.Find(v.name);
+    if (!old || !(old->address == v.address)) continue;
+    ServerView kept = *old;
+    kept.weight = v.weight;
+    kept.promotable = v.promotable;
+    v = std::move(kept);
+    if (current.Master() == old) fresh.master = i;
+  }
+  return fresh;
+}
+
 }  // namespace switchyard::proxy

@@ -50,6 +50,12 @@ struct Topology {
 // Initial snapshot from config: every server known, nothing discovered yet.
 Topology TopologyFromConfig(const conf::Config& config);
 
+// The snapshot to publish when a reload changes the server list: servers in `config` order;
+// one kept by name at the same address keeps what is known about it (role, state, lag), with
+// its new weight and promotable; a new or moved one is "not checked yet". Master, epoch and
+// failover_in_progress follow by name.
+Topology RemapTopology(const Topology& current, const conf::Config& config);
+
 class TopologyHolder {
  public:
   explicit TopologyHolder(Topology initial)

@@ -2,7 +2,15 @@
 
 namespace switchyard::proxy {
 
-UserDirectory::UserDirectory(const std::vector<conf::UserConfig>& users) {
+UserDirectory::UserDirectory(const std::vector<conf::UserConfig>& users) : users_(Build(users)) {}
+
+void UserDirectory::Replace(const std::vector<conf::UserConfig>& users) {
+  users_.store(Build(users), std::memory_order_release);
+}
+
+std::shared_ptr<const UserDirectory::Table> UserDirectory::Build(
+    const std::vector<conf::UserConfig>& users) {
+  auto table = std::make_shared<Table>();
   for (const auto& u : users) {
     Entry e;
     if (!u.password_hash.empty()) {
@@ -12,15 +20,17 @@ UserDirectory::UserDirectory(const std::vector<conf::UserConfig>& users) {
       e.password = u.password;
       if (!u.password.empty()) e.stage2 = wire::NativeStage2(wire::NativeStage1(u.password));
     }
-    users_[u.name] = std::move(e);
+    (*table)[u.name] = std::move(e);
   }
+  return table;
 }
 
 std::optional<BackendCredentials> UserDirectory::Verify(const std::string& user,
                                                         wire::BytesView token,
                                                         wire::BytesView scramble) const {
-  auto it = users_.find(user);
-  if (it == users_.end()) return std::nullopt;
+  auto table = Current();
+  auto it = table->find(user);
+  if (it == table->end()) return std::nullopt;
   const Entry& e = it->second;
   BackendCredentials creds{user, e.password, std::nullopt, false};
   if (!e.stage2) {  // empty password: the client must send an empty token
@@ -35,16 +45,18 @@ std::optional<BackendCredentials> UserDirectory::Verify(const std::string& user,
 }
 
 std::optional<wire::ServerCredential> UserDirectory::Lookup(std::string_view user) const {
-  auto it = users_.find(std::string(user));
-  if (it == users_.end()) return std::nullopt;
+  auto table = Current();
+  auto it = table->find(std::string(user));
+  if (it == table->end()) return std::nullopt;
   return wire::ServerCredential{it->second.stage2};
 }
 
-BackendCredentials UserDirectory::CredentialsFor(const std::string& user,
-                                                 const std::optional<wire::Sha1Digest>& sha1) const {
+BackendCredentials UserDirectory::CredentialsFor(
+    const std::string& user, const std::optional<wire::Sha1Digest>& sha1) const {
   BackendCredentials creds{user, std::nullopt, sha1, false};
-  auto it = users_.find(user);
-  if (it != users_.end()) {
+  auto table = Current();
+  auto it = table->find(user);
+  if (it != table->end()) {
     creds.password = it->second.password;
     creds.empty_password = !it->second.stage2.has_value();
   }

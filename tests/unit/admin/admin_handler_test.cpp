@@ -174,6 +174,25 @@ TEST_F(AdminHandlerTest, MaintenancePassesForceAndDrainTimeout) {
   EXPECT_FALSE(Json(on).contains("position"));
 }
 
+TEST_F(AdminHandlerTest, ConfigReloadReportsChangesOrRejectsWith422) {
+  EXPECT_EQ(http::status::not_implemented, Do(http::verb::post, "/v1/config/reload").result());
+  ReloadReport report;
+  hooks_.reload_config = [&report] { return report; };
+  report.ok = false;
+  report.source = "/etc/switchyard.yaml";
+  report.errors = {"/etc/switchyard.yaml:3: users[0].name: missing"};
+  Response bad = Do(http::verb::post, "/v1/config/reload");
+  EXPECT_EQ(http::status::unprocessable_entity, bad.result());
+  EXPECT_EQ("invalid config", Json(bad)["error"]);
+  EXPECT_EQ(report.errors[0], Json(bad)["errors"][0]);
+  report = ReloadReport{true, "f.yaml", {}, {"users: added bob"}, {"listen: a -> b"}};
+  Response good = Do(http::verb::post, "/v1/config/reload");
+  EXPECT_EQ(http::status::ok, good.result());
+  EXPECT_EQ("users: added bob", Json(good)["applied"][0]);
+  EXPECT_EQ("listen: a -> b", Json(good)["requires_restart"][0]);
+  EXPECT_EQ(http::status::method_not_allowed, Do(http::verb::get, "/v1/config/reload").result());
+}
+
 TEST_F(AdminHandlerTest, TokenRequiredWhenConfigured) {
   token_ = "s3cret";
   Response none = Do(http::verb::get, "/v1/status");

@@ -58,6 +58,11 @@ class BackendConnection {
   }
   void Close() { if (channel_) channel_->Close(); }
   bool is_open() const { return channel_ && channel_->is_open(); }
+  // Between statements a healthy connection has nothing to read. Bytes waiting there are an
+  // unsolicited packet (MariaDB sends ERR 1927 to a connection it kills) that would otherwise
+  // be taken for the answer to the next command: the connection must not be used.
+  // The peer closing the connection (FIN) counts too. One poll() with no wait.
+  bool HasUnsolicitedData();
 
  private:
   asio::awaitable<ConnectOutcome> Authenticate(const BackendLogin& login);

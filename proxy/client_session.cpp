@@ -269,7 +269,11 @@ asio::awaitable<Status> ClientSession::Replay(BackendSlot& slot) {
 asio::awaitable<BackendConnection*> ClientSession::Master(uint8_t seq, bool report) {
   auto topo = ctx_.topology.Get();
   const ServerView* m = topo->Master();
-  if (master_.open() && m && m->name == master_.server()) co_return master_.conn.get();
+  if (master_.open() && m && m->name == master_.server()) {
+    if (!master_.conn->HasUnsolicitedData()) co_return master_.conn.get();
+    spdlog::warn("session {}: master connection to {} got a packet it did not ask for (killed?); reconnecting",
+                 id_, master_.server());
+  }
   if (master_.conn) {
     master_.conn->Close();
     master_.conn.reset();
@@ -341,6 +345,11 @@ void ClientSession::DropReplica() {
 }
 
 asio::awaitable<BackendConnection*> ClientSession::Replica(const ServerView& server) {
+  if (replica_.open() && replica_.server() == server.name && replica_.conn->HasUnsolicitedData()) {
+    spdlog::info("session {}: replica connection to {} got a packet it did not ask for (killed?); reconnecting",
+                 id_, server.name);
+    DropReplica();
+  }
   if (!replica_.open() || replica_.server() != server.name) {
     DropReplica();
     ConnectOutcome outcome = co_await Open(replica_, server);
@@ -411,6 +420,10 @@ asio::awaitable<bool> ClientSession::CausalWait(BackendConnection& replica, cons
   double seconds = ctx_.config.routing.causal_wait_ms / 1000.0;
   auto r = co_await RunInternal(replica, fmt::format("SELECT MASTER_GTID_WAIT('{}-{}-{}', {:.3f})",
                                                      gtid.domain, gtid.server_id, gtid.seq, seconds));
+  if (!r.status.ok()) {
+    spdlog::info("session {}: causal wait on {} failed: {}", id_, replica.server_name(), r.status.error().message);
+    replica.Close();  // mid-response or dead: unusable
+  }
   co_return r.status.ok() && r.outcome && !r.outcome->err && r.first_value == "0";
 }
 
@@ -520,6 +533,12 @@ asio::awaitable<void> ClientSession::RouteAndRun(const wire::Packet& command,
   RouteDecision d = Route(RouteInputs{route_by, state_, *topo, ctx_.config.routing, CurrentReplica(),
                                       PreviousServer()},
                           ctx_.balance);
+  if (spdlog::should_log(spdlog::level::trace)) {
+    spdlog::trace("session {}: {}{} -> {} ({})", id_, ps ? "execute of statement " : "statement",
+                  ps ? std::to_string(ps->id) : std::string(),
+                  d.target == RouteTarget::kReplica && d.server ? topo->servers[*d.server].name : "master",
+                  d.reason);
+  }
 
   if (d.target == RouteTarget::kReplica && d.server) {
     const ServerView& server = topo->servers[*d.server];
@@ -527,6 +546,10 @@ asio::awaitable<void> ClientSession::RouteAndRun(const wire::Packet& command,
     if (replica && d.causal_wait && state_.last_write_gtid()) ctx_.stats.causal_waits.fetch_add(1, std::memory_order_relaxed);
     if (replica && d.causal_wait && state_.last_write_gtid() &&
         !co_await CausalWait(*replica, *state_.last_write_gtid())) {
+      if (!replica_.open() || replica_.conn->HasUnsolicitedData()) {
+        replica = nullptr;  // the wait failed on a broken connection
+        DropReplica();
+      }
       spdlog::debug("session {}: {} has not applied {}-{}-{} within {} ms; read goes to the master",
                     id_, server.name, state_.last_write_gtid()->domain, state_.last_write_gtid()->server_id,
                     state_.last_write_gtid()->seq, ctx_.config.routing.causal_wait_ms);

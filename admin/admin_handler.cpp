@@ -93,8 +93,12 @@ Response AdminHandler::Route(const Request& request) const {
 
   if (path == "/v1/status") {
     if (!get) return MethodNotAllowed(request, "GET");
-    return JsonResponse(request, http::status::ok,
-                        RenderStatus(*hooks_.topology(), hooks_.connections));
+    nlohmann::ordered_json doc = RenderStatus(*hooks_.topology(), hooks_.connections);
+    if (hooks_.binlog_tail) {
+      doc["binlog"] = RenderBinlogTail(hooks_.binlog_tail(),
+                                       hooks_.binlog_lag_exact && hooks_.binlog_lag_exact());
+    }
+    return JsonResponse(request, http::status::ok, doc);
   }
   if (path == "/metrics") {
     if (!get) return MethodNotAllowed(request, "GET");
@@ -123,6 +127,7 @@ Response AdminHandler::Route(const Request& request) const {
         "switchyard_master_unreachable_alert {}\n",
         stats.failovers_total, stats.switchovers_total, stats.failover_failures_total,
         stats.last_writes_held_ms, stats.master_unreachable_alert ? 1 : 0);
+    if (hooks_.binlog_tail) res.body() += RenderBinlogMetrics(hooks_.binlog_tail());
     if (hooks_.extra_metrics) res.body() += hooks_.extra_metrics();
     res.prepare_payload();
     return res;
@@ -150,52 +155,83 @@ Response AdminHandler::Route(const Request& request) const {
 }
 
 Response AdminHandler::Maintenance(const Request& request, std::string_view server) const {
-  const bool on = request.method() == http::verb::post;
-  bool pause_replication = false;
-  std::string reason;
-  if (on && !request.body().empty()) {
+  failover::MaintenanceRequest change;
+  change.server = std::string(server);
+  change.on = request.method() == http::verb::post;
+  if (change.on && !request.body().empty()) {
     auto body = nlohmann::json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
     if (body.is_discarded() || !body.is_object()) {
       return Error(
           request, http::status::bad_request, "bad request",
           "body must be a JSON object like {\"reason\":\"backup\",\"pause_replication\":true}");
     }
-    if (body.contains("reason")) {
-      if (!body["reason"].is_string()) {
-        return Error(request, http::status::bad_request, "bad request", "reason must be a string");
-      }
-      reason = body["reason"].get<std::string>();
-    }
-    if (body.contains("pause_replication")) {
-      if (!body["pause_replication"].is_boolean()) {
+    for (const auto& [key, value] : body.items()) {
+      if (key == "reason") {
+        if (!value.is_string()) {
+          return Error(request, http::status::bad_request, "bad request",
+                       "reason must be a string");
+        }
+        change.reason = value.get<std::string>();
+      } else if (key == "pause_replication" || key == "force") {
+        if (!value.is_boolean()) {
+          return Error(request, http::status::bad_request, "bad request",
+                       key + " must be true or false");
+        }
+        (key == "force" ? change.force : change.pause_replication) = value.get<bool>();
+      } else if (key == "drain_timeout_ms") {
+        if (!value.is_number_unsigned() || value.get<uint64_t>() > 600000) {
+          return Error(request, http::status::bad_request, "bad request",
+                       "drain_timeout_ms must be a whole number of milliseconds up to 600000");
+        }
+        change.drain_timeout_ms = value.get<uint32_t>();
+      } else {
         return Error(request, http::status::bad_request, "bad request",
-                     "pause_replication must be true or false");
+                     "unknown key '" + key +
+                         "' (known: reason, pause_replication, force, drain_timeout_ms)");
       }
-      pause_replication = body["pause_replication"].get<bool>();
     }
   }
-  if (!hooks_.set_maintenance) {
-    return Error(request, http::status::not_implemented, "not implemented yet",
+  if (!hooks_.maintenance) {
+    return Error(request, http::status::not_implemented, "not implemented",
                  "maintenance needs the monitor");
   }
-  switch (hooks_.set_maintenance(server, on)) {
-    case failover::MaintenanceChange::kUnknownServer:
-      return Error(request, http::status::not_found, "unknown server",
-                   "no server named '" + std::string(server) + "' in the configuration");
-    case failover::MaintenanceChange::kRefusedMaster:
-      return Error(
-          request, http::status::conflict, "refused",
-          std::string(server) + " is the master; use a switchover to take it out of service");
-    case failover::MaintenanceChange::kApplied:
+  spdlog::info("admin: maintenance {} for {}{}{}", change.on ? "on" : "off", server,
+               change.reason.empty() ? "" : " (" + change.reason + ")",
+               change.pause_replication ? ", pausing replication" : "");
+  failover::MaintenanceOutcome out = hooks_.maintenance(change);
+  using Kind = failover::MaintenanceOutcome::Kind;
+  switch (out.kind) {
+    case Kind::kUnknownServer:
+      return Error(request, http::status::not_found, "unknown server", out.detail);
+    case Kind::kConflict:
+      return Error(request, http::status::conflict, "refused", out.detail);
+    case Kind::kFailed:
+      return Error(request, http::status::internal_server_error, "maintenance failed", out.detail);
+    case Kind::kApplied:
       break;
   }
-  spdlog::info("admin: maintenance {} for {}{}", on ? "on" : "off", server,
-               reason.empty() ? "" : " (" + reason + ")");
   nlohmann::ordered_json body;
   body["server"] = std::string(server);
-  body["maintenance"] = on;
-  body["replication_paused"] = false;
-  if (pause_replication) body["detail"] = "pausing replication is not implemented yet";
+  body["maintenance"] = change.on;
+  if (change.on) body["reason"] = change.reason;
+  body["replication_paused"] = out.replication_paused;
+  if (!change.on) body["replication_resumed"] = out.replication_resumed;
+  if (change.on) {
+    body["drain"] = {{"waited_ms", out.drain_waited_ms},
+                     {"in_flight", out.in_flight_left},
+                     {"complete", out.in_flight_left == 0}};
+  }
+  if (out.frozen) {
+    const failover::FrozenPosition& f = *out.frozen;
+    nlohmann::ordered_json position;
+    position["gtid_slave_pos"] = f.gtid_slave_pos;
+    position["master_log_file"] = f.master_log_file;
+    position["master_log_pos"] = f.master_log_pos;
+    position["master"] = f.master_host + ":" + std::to_string(f.master_port);
+    position["io_thread"] = f.io_state;
+    body["position"] = std::move(position);
+  }
+  if (!out.detail.empty()) body["detail"] = out.detail;
   return JsonResponse(request, http::status::ok, body);
 }
 

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "admin/status_render.h"
+#include "failover/maintenance.h"
 #include "failover/monitor.h"
 #include "proxy/topology.h"
 
@@ -24,11 +25,15 @@ using Response = http::response<http::string_body>;
 struct AdminHooks {
   std::function<std::shared_ptr<const proxy::Topology>()> topology;
   std::function<failover::MonitorStats()> monitor_stats;
-  std::function<failover::MaintenanceChange(std::string_view server, bool on)> set_maintenance;
+  // POST/DELETE /v1/servers/{name}/maintenance; blocks while the server drains.
+  std::function<failover::MaintenanceOutcome(const failover::MaintenanceRequest&)> maintenance;
   // Switchover / manual failover; blocks until the monitor thread has done it or refused.
   std::function<failover::MasterChangeOutcome(failover::MasterChangeRequest)> change_master;
   ConnectionCounter connections;
   std::function<std::string()> extra_metrics;  // appended to /metrics (the data path's series)
+  // The binlog tailer (optional): its status, and whether lag is timed from it right now.
+  std::function<std::optional<binlog::TailerStatus>()> binlog_tail;
+  std::function<bool()> binlog_lag_exact;
 };
 
 class AdminHandler {

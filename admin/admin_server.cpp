@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -28,8 +29,8 @@ constexpr uint32_t kHeaderLimit = 16 * 1024;
 // One client connection: read a request, answer it, repeat while keep-alive.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const AdminHandler& handler)
-      : stream_(std::move(socket)), handler_(handler) {}
+  Session(tcp::socket socket, const AdminHandler& handler, asio::thread_pool& workers)
+      : stream_(std::move(socket)), handler_(handler), workers_(workers) {}
 
   void Read() {
     parser_.emplace();
@@ -55,9 +56,16 @@ class Session : public std::enable_shared_from_this<Session> {
       Write(JsonError(status, "bad request", ec.message()), /*close=*/true);
       return;
     }
-    Response res = handler_.Handle(parser_->get());
-    bool close = !res.keep_alive();
-    Write(std::move(res), close);
+    // Handlers may block (maintenance drains, switchovers): run them on a worker so this
+    // thread keeps serving other requests (/metrics, /v1/status) meanwhile.
+    stream_.expires_never();
+    asio::post(workers_, [self = shared_from_this()] {
+      auto res = std::make_shared<Response>(self->handler_.Handle(self->parser_->get()));
+      asio::post(self->stream_.get_executor(), [self, res] {
+        bool close = !res->keep_alive();
+        self->Write(std::move(*res), close);
+      });
+    });
   }
 
   void Write(Response res, bool close) {
@@ -85,6 +93,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<Response> response_;
   const AdminHandler& handler_;
+  asio::thread_pool& workers_;
 };
 
 }  // namespace
@@ -97,7 +106,7 @@ struct AdminServer::Impl {
     acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
       if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
       if (!ec) {
-        std::make_shared<Session>(std::move(socket), handler)->Read();
+        std::make_shared<Session>(std::move(socket), handler, workers)->Read();
       } else {
         spdlog::warn("admin: accept failed: {}", ec.message());
       }
@@ -108,6 +117,7 @@ struct AdminServer::Impl {
   conf::AdminConfig config;
   AdminHandler handler;
   asio::io_context io;
+  asio::thread_pool workers{2};  // runs the handler; at most two blocking requests at once
   tcp::acceptor acceptor;
   std::thread thread;
   uint16_t port = 0;
@@ -164,6 +174,8 @@ void AdminServer::Stop() {
     beast::error_code ignored;
     s.acceptor.close(ignored);
   });
+  // Requests being handled finish first (bounded by their own timeouts), then the io thread.
+  s.workers.join();
   s.io.stop();
   s.thread.join();
 }

@@ -249,9 +249,10 @@ int RunCtlStatus(const std::string& url, const std::string& token, bool json) {
 }
 
 int RunCtlMaintenance(const std::string& url, const std::string& token, const std::string& server,
-                      bool on, bool json) {
+                      bool on, bool json, bool force) {
+  std::string body = force ? R"({"reason":"ctl","force":true})" : R"({"reason":"ctl"})";
   auto reply = Call(url, on ? "POST" : "DELETE", "/v1/servers/" + server + "/maintenance", token,
-                    on ? R"({"reason":"ctl"})" : "");
+                    on ? body : "");
   if (!reply) return 1;
   if (reply->status != 200) {
     PrintErrorReply(*reply);

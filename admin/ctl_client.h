@@ -44,6 +44,6 @@ std::string FormatStatusTable(const nlohmann::json& status);
 
 int RunCtlStatus(const std::string& url, const std::string& token, bool json);
 int RunCtlMaintenance(const std::string& url, const std::string& token, const std::string& server,
-                      bool on, bool json);
+                      bool on, bool json, bool force = false);
 
 }  // namespace switchyard::admin

@@ -52,6 +52,10 @@ nlohmann::ordered_json RenderStatus(const proxy::Topology& topology,
     server["gtid"] = s.gtid;
     server["connections"] = Count(connections, s.name);
     server["maintenance"] = s.maintenance;
+    // Why the role/state is what it is (a master the proxy cannot reach but the replicas
+    // still replicate from, fenced, diverged with its errant GTIDs, ...); only when there is
+    // something to say, so a healthy topology keeps DESIGN.md's exact shape.
+    if (!s.detail.empty()) server["detail"] = s.detail;
     doc["servers"].push_back(std::move(server));
   }
   return doc;
@@ -126,6 +130,49 @@ std::string RenderMetrics(const proxy::Topology& topology, const failover::Monit
   out += fmt::format("switchyard_topology_version {}\n", topology.version);
   Header(out, "switchyard_failover_in_progress", "gauge", "1 while a failover is running.");
   out += fmt::format("switchyard_failover_in_progress {}\n", topology.failover_in_progress ? 1 : 0);
+  return out;
+}
+
+nlohmann::ordered_json RenderBinlogTail(const std::optional<binlog::TailerStatus>& tail,
+                                        bool exact_lag) {
+  if (!tail) return nullptr;
+  nlohmann::ordered_json doc;
+  doc["connected"] = tail->connected;
+  doc["master"] = tail->master.ToString();
+  doc["file"] = tail->coordinates.file;
+  doc["position"] = tail->coordinates.position;
+  doc["gtid"] = tail->last_gtid;
+  doc["resume_position"] = tail->resume_position;
+  doc["bytes_received"] = tail->bytes_received;
+  doc["events"] = tail->events_received;
+  doc["transactions"] = tail->transactions;
+  doc["disconnects"] = tail->disconnects;
+  doc["lag_source"] = exact_lag ? "binlog" : "poll";
+  doc["last_error"] = tail->last_error;
+  return doc;
+}
+
+std::string RenderBinlogMetrics(const std::optional<binlog::TailerStatus>& tail) {
+  if (!tail) return {};
+  std::string out;
+  Header(out, "switchyard_binlog_connected", "gauge",
+         "1 while the binlog tailer streams from the master.");
+  out += fmt::format("switchyard_binlog_connected {}\n", tail->connected ? 1 : 0);
+  Header(out, "switchyard_binlog_bytes_received_total", "counter",
+         "Bytes received from the master's binlog stream.");
+  out += fmt::format("switchyard_binlog_bytes_received_total {}\n", tail->bytes_received);
+  Header(out, "switchyard_binlog_events_total", "counter", "Binlog events received.");
+  out += fmt::format("switchyard_binlog_events_total {}\n", tail->events_received);
+  Header(out, "switchyard_binlog_transactions_total", "counter",
+         "Complete transactions seen on the binlog stream.");
+  out += fmt::format("switchyard_binlog_transactions_total {}\n", tail->transactions);
+  Header(out, "switchyard_binlog_disconnects_total", "counter",
+         "Binlog streams lost (each is resumed after the last complete transaction).");
+  out += fmt::format("switchyard_binlog_disconnects_total {}\n", tail->disconnects);
+  Header(out, "switchyard_binlog_position", "gauge",
+         "Master binlog position of the latest event received, by file.");
+  out += fmt::format("switchyard_binlog_position{{file=\"{}\"}} {}\n",
+                     Label(tail->coordinates.file), tail->coordinates.position);
   return out;
 }
 

@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "binlog/binlog_tailer.h"
 #include "failover/monitor.h"
 #include "proxy/topology.h"
 
@@ -25,5 +27,16 @@ nlohmann::ordered_json RenderStatus(const proxy::Topology& topology,
 // Prometheus text exposition format 0.0.4 (switchyard_* series).
 std::string RenderMetrics(const proxy::Topology& topology, const failover::MonitorStats& stats,
                           const ConnectionCounter& connections);
+
+// The binlog tailer in /v1/status: {"connected","master","file","position","gtid",
+// "resume_position","bytes_received","events","transactions","disconnects","lag_source",
+// "last_error"}; null before the tailer started. lag_source: "binlog" (exact commit times)
+// or "poll" (the master's position polled each monitor interval).
+nlohmann::ordered_json RenderBinlogTail(const std::optional<binlog::TailerStatus>& tail,
+                                        bool exact_lag);
+
+// switchyard_binlog_* series (connected, bytes received, events, transactions, disconnects,
+// position); nothing before the tailer started.
+std::string RenderBinlogMetrics(const std::optional<binlog::TailerStatus>& tail);
 
 }  // namespace switchyard::admin

@@ -34,9 +34,21 @@ struct BinlogDumpArgs {
   std::optional<uint64_t> stop_position;
 };
 
+struct BinlogTailArgs {
+  std::string master;  // host:port
+  std::string user = "repl";
+  std::string password = "repl_pw";
+  uint32_t server_id = 9998;
+  std::string start_position;  // empty or "current": the master's current position
+  uint32_t heartbeat_ms = 1000;
+  uint64_t count = 0;        // stop after this many transactions (0: never)
+  uint64_t duration_ms = 0;  // stop after this long (0: never)
+};
+
 int CheckConfig(const std::string& path);
 int RunProxy(const RunOptions& options);
 int RunCtl(const CtlOptions& options);
 int RunBinlogDumpCommand(const BinlogDumpArgs& args);
+int RunBinlogTailCommand(const BinlogTailArgs& args);
 
 }  // namespace switchyard::app

@@ -1,6 +1,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "admin/ctl_backup.h"
 #include "admin/ctl_client.h"
 #include "app/commands.h"
 
@@ -16,7 +17,18 @@ int RunCtl(const CtlOptions& options) {
     return admin::RunCtlStatus(endpoint->url, endpoint->token, options.json);
   if (options.action == "maintenance") {
     return admin::RunCtlMaintenance(endpoint->url, endpoint->token, options.target,
-                                    options.maintenance_state == "on", options.json);
+                                    options.maintenance_state == "on", options.json, options.force);
+  }
+  if (options.action == "backup") {
+    admin::CtlBackupOptions backup;
+    backup.url = endpoint->url;
+    backup.token = endpoint->token;
+    backup.server = options.target;
+    backup.meta_path = options.meta_path;
+    backup.force = options.force;
+    backup.json = options.json;
+    backup.command = options.command;
+    return admin::RunCtlBackup(backup);
   }
   if (options.action == "switchover" || options.action == "failover") {
     nlohmann::json body = nlohmann::json::object();

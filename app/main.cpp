@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
   bk->add_option("command", ctl.command, "command to run (after --)")->required();
   bk->callback([&] { ctl.action = "backup"; });
 
-  // binlog dump: offline decoder.
+  // binlog dump: offline decoder; binlog tail: live stream.
   BinlogDumpArgs dump;
   CLI::App* binlog_cmd = cli.add_subcommand("binlog", "binary log tools");
   binlog_cmd->require_subcommand(1);
@@ -59,6 +59,19 @@ int main(int argc, char** argv) {
   dump_cmd->add_option("--start-position", dump.start_position, "first event offset to print");
   dump_cmd->add_option("--stop-position", dump.stop_position, "stop at this offset");
 
+  BinlogTailArgs tail;
+  CLI::App* tail_cmd = binlog_cmd->add_subcommand(
+      "tail", "stream a master's binlog as a replica; one line per transaction: GTID file:pos commit_ms");
+  tail_cmd->add_option("--master", tail.master, "HOST:PORT of the master")->required();
+  tail_cmd->add_option("--user", tail.user, "replication user (default repl)");
+  tail_cmd->add_option("--password", tail.password, "replication password (default repl_pw)");
+  tail_cmd->add_option("--server-id", tail.server_id, "server id to register as (default 9998)");
+  tail_cmd->add_option("--start", tail.start_position,
+                       "GTID position to continue after (default: the master's current one)");
+  tail_cmd->add_option("--heartbeat-ms", tail.heartbeat_ms, "master heartbeat period (default 1000)");
+  tail_cmd->add_option("--count", tail.count, "exit after this many transactions");
+  tail_cmd->add_option("--duration-ms", tail.duration_ms, "exit after this long");
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -67,6 +80,7 @@ int main(int argc, char** argv) {
 
   if (*ctl_cmd) return RunCtl(ctl);
   if (*dump_cmd) return RunBinlogDumpCommand(dump);
+  if (*tail_cmd) return RunBinlogTailCommand(tail);
   if (!check_config.empty()) return CheckConfig(check_config);
   if (run.config_path.empty()) {
     std::cerr << "switchyard: nothing to do: give --config FILE (see --help)\n";

@@ -51,7 +51,12 @@ int RunProxy(const RunOptions& options) {
         if (!i || *i >= proxy::ProxyStats::kMaxServers) return 0;
         return static_cast<uint64_t>(std::max<int64_t>(0, server.stats().server_connections[*i].load()));
       },
-      [&server, topology] { return proxy::RenderProxyMetrics(server.stats(), *topology->Get()); });
+      [&server, topology] { return proxy::RenderProxyMetrics(server.stats(), *topology->Get()); },
+      [&server, topology](std::string_view name) -> int64_t {
+        auto i = topology->Get()->IndexOf(name);
+        if (!i || *i >= proxy::ProxyStats::kMaxServers) return 0;
+        return server.stats().server_in_flight[*i].load();
+      });
   if (Status s = control_plane.Start(); !s.ok()) {
     spdlog::critical("cannot start: {}", s.error().message);
     return 1;

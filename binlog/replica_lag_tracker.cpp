@@ -68,6 +68,16 @@ void ReplicaLagTracker::RecordTransaction(uint32_t domain_id, uint32_t /*server_
 
 Status ReplicaLagTracker::ObserveMasterPosition(std::string_view gtid_binlog_pos,
                                                 uint64_t observed_at_ms) {
+  return Observe(gtid_binlog_pos, observed_at_ms, /*baseline_only=*/false);
+}
+
+Status ReplicaLagTracker::ObserveMasterBaseline(std::string_view gtid_binlog_pos,
+                                                uint64_t observed_at_ms) {
+  return Observe(gtid_binlog_pos, observed_at_ms, /*baseline_only=*/true);
+}
+
+Status ReplicaLagTracker::Observe(std::string_view gtid_binlog_pos, uint64_t observed_at_ms,
+                                  bool baseline_only) {
   auto parsed = ParseAppliedPosition(gtid_binlog_pos);
   if (!parsed) return parsed.error();
   for (const auto& [domain_id, seq] : *parsed) {
@@ -79,7 +89,7 @@ Status ReplicaLagTracker::ObserveMasterPosition(std::string_view gtid_binlog_pos
       d.last_seq = seq;
       continue;
     }
-    if (seq > d.last_seq) Append(d, d.last_seq + 1, seq, observed_at_ms);
+    if (!baseline_only && seq > d.last_seq) Append(d, d.last_seq + 1, seq, observed_at_ms);
   }
   return Status::Ok();
 }

@@ -50,6 +50,11 @@ class ReplicaLagTracker {
   // tracker and a replica missing them gets a lower-bound lag (see LagEstimate).
   Status ObserveMasterPosition(std::string_view gtid_binlog_pos, uint64_t observed_at_ms);
 
+  // Baseline only: like ObserveMasterPosition for domains never seen, a no-op for the others.
+  // Used while the exact feed runs, so that a replica already behind when tracking started is
+  // reported (as a lower bound) without the poll's coarse times overriding the exact ones.
+  Status ObserveMasterBaseline(std::string_view gtid_binlog_pos, uint64_t observed_at_ms);
+
   LagEstimate Lag(const AppliedSeqByDomain& applied, uint64_t now_ms) const;
   Result<LagEstimate> Lag(std::string_view gtid_slave_pos, uint64_t now_ms) const;
 
@@ -72,6 +77,7 @@ class ReplicaLagTracker {
     bool seen = false;
   };
 
+  Status Observe(std::string_view gtid_binlog_pos, uint64_t observed_at_ms, bool baseline_only);
   void Append(Domain& domain, uint64_t first_seq, uint64_t last_seq, uint64_t time_ms);
   void Prune(Domain& domain, uint64_t newest_time_ms);
 

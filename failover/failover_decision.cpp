@@ -97,6 +97,8 @@ CandidateChoice ChooseCandidate(const std::vector<ServerObservation>& servers, s
   struct Eligible {
     size_t index;
     GtidPosition received;
+    GtidPosition applied;
+    bool sql_running;
   };
   std::vector<Eligible> eligible;
   for (size_t i = 0; i < servers.size(); ++i) {
@@ -141,22 +143,39 @@ CandidateChoice ChooseCandidate(const std::vector<ServerObservation>& servers, s
       reject("errant GTIDs " + errant + " (not in the master's " + master_newest.ToString() + ")");
       continue;
     }
-    eligible.push_back({i, std::move(*received)});
+    auto applied = GtidPosition::Parse(p.gtid_slave_pos);
+    if (!applied) {
+      reject(applied.error().message);
+      continue;
+    }
+    eligible.push_back(
+        {i, std::move(*received), std::move(*applied), p.replication->sql_running()});
   }
   if (eligible.empty()) {
     out.reason = only.empty() ? "no eligible replica" : "'" + only + "' is not eligible";
     return out;
   }
-  // First choice: a replica whose received position covers every other one's.
+  // First choice: a replica whose received position covers every other one's. Among several
+  // (they received the same), the one with the least left to apply is promoted soonest: the
+  // one whose applied position covers the others', a running SQL thread before a stopped
+  // one, then config order.
   const Eligible* best = nullptr;
+  auto sooner = [](const Eligible& a, const Eligible& b) {
+    const bool a_covers = a.applied.Covers(b.applied), b_covers = b.applied.Covers(a.applied);
+    if (a_covers != b_covers) return a_covers;
+    if (!a_covers && a.applied.TotalSeq() != b.applied.TotalSeq()) {
+      return a.applied.TotalSeq() > b.applied.TotalSeq();
+    }
+    return a.sql_running && !b.sql_running;
+  };
+  size_t most_advanced = 0;
   for (const Eligible& e : eligible) {
     bool covers_all = true;
     for (const Eligible& other : eligible)
       covers_all = covers_all && e.received.Covers(other.received);
-    if (covers_all) {
-      best = &e;
-      break;  // config order breaks ties
-    }
+    if (!covers_all) continue;
+    ++most_advanced;
+    if (!best || sooner(e, *best)) best = &e;
   }
   bool covered = best != nullptr;
   if (!best) {
@@ -167,10 +186,14 @@ CandidateChoice ChooseCandidate(const std::vector<ServerObservation>& servers, s
   out.chosen = best->index;
   std::vector<std::string> positions;
   for (const Eligible& e : eligible) {
-    positions.push_back(servers[e.index].config.name + " received " + e.received.ToString());
+    positions.push_back(fmt::format("{} received {} applied {}{}", servers[e.index].config.name,
+                                    e.received.ToString(), e.applied.ToString(),
+                                    e.sql_running ? "" : " (SQL thread stopped)"));
   }
   out.reason = fmt::format("{} is the most advanced{} ({})", servers[best->index].config.name,
-                           covered ? "" : " by total sequence (no replica covers all others)",
+                           !covered            ? " by total sequence (no replica covers all others)"
+                           : most_advanced > 1 ? ", with the least left to apply"
+                                               : "",
                            fmt::join(positions, ", "));
   return out;
 }

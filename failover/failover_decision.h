@@ -46,8 +46,9 @@ struct CandidateChoice {
 
 // Promotable, reachable, not in maintenance, MariaDB replicas without errant GTIDs; the most
 // advanced by received position wins (one that covers every other first, then the largest
-// total), ties in config order. `excluded` (the old master) is never chosen; `only` restricts
-// the choice to one server (switchover to a named target).
+// total); among equally advanced ones, the one with the least left to apply (applied position,
+// then a running SQL thread), then config order. `excluded` (the old master) is never chosen;
+// `only` restricts the choice to one server (switchover to a named target).
 CandidateChoice ChooseCandidate(const std::vector<ServerObservation>& servers, size_t excluded,
                                 const GtidPosition& master_newest, uint32_t master_server_id,
                                 const std::string& only = "");

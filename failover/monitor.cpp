@@ -42,6 +42,10 @@ struct Monitor::Worker {
   bool busy = false;       // a check is running
   SteadyClock::time_point asked_at;
   bool has_result = false;  // a finished check the monitor has not consumed yet
+  // The running check passed timeout_ms and was counted as one failure: it is not counted
+  // again in later rounds while it hangs, nor when it finally fails (a late success counts:
+  // the server is alive).
+  bool timeout_counted = false;
   ProbeResult result;
   // Monitor-thread only: wait for this server in the next round? Only if its last check
   // succeeded; a failing or hung server is checked in the background instead.
@@ -60,6 +64,7 @@ Monitor::Monitor(const conf::Config& config, std::shared_ptr<proxy::TopologyHold
     stats_.servers.push_back(ServerCheckStats{.name = server.name});
   }
   maintenance_.assign(config_.servers.size(), false);
+  replication_paused_.assign(config_.servers.size(), false);
   auto authority = LocalFailoverAuthority::Open(config_.state_dir);
   if (authority) {
     authority_ = std::move(*authority);
@@ -126,7 +131,9 @@ void Monitor::MonitorLoop() {
   while (true) {
     RunRound();
     ServePendingChanges();
-    next += interval;
+    // Fast re-checks only until the master is suspected: a master that stays unreachable
+    // (replicas still replicate from it) is then watched at the normal pace.
+    next += master_failing_ && !master_suspected_ ? RecheckInterval() : interval;
     auto now = SteadyClock::now();
     if (next < now) next = now;  // a slow round is not followed by a burst of catch-up rounds
     std::unique_lock lk(stop_mu_);
@@ -191,11 +198,13 @@ std::vector<std::optional<ProbeResult>> Monitor::ProbeAll() {
   for (size_t i = 0; i < workers_.size(); ++i) {
     Worker& w = *workers_[i];
     if (w.has_result) {
-      outcomes[i] = std::move(w.result);
+      if (!w.timeout_counted || w.result.ok) outcomes[i] = std::move(w.result);
       w.has_result = false;
-    } else if (now - w.asked_at >= timeout) {
+      w.timeout_counted = false;
+    } else if (!w.timeout_counted && now - w.asked_at >= timeout) {
       auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(now - w.asked_at);
       outcomes[i] = FailedProbe("no answer within " + std::to_string(waited.count()) + " ms");
+      w.timeout_counted = true;
     }
     // else: still running within its timeout: no outcome this round.
     if (outcomes[i]) w.wait_for = outcomes[i]->ok;
@@ -253,6 +262,7 @@ void Monitor::RunRound() {
     std::lock_guard lk(publish_mu_);
     for (size_t i = 0; i < observations_.size(); ++i) {
       observations_[i].maintenance = maintenance_[i];
+      observations_[i].replication_paused = replication_paused_[i];
     }
     proxy::Topology next =
         BuildTopology(observations_, roles,
@@ -324,9 +334,21 @@ void Monitor::MeasureLag(std::vector<ServerObservation>& observations, const Rol
     tracked_master_ = master.config.name;
   }
   const bool master_mariadb = master.last_good && master.last_good->flavor == Flavor::kMariaDB;
+  // Exact feed first (its times beat the poll's); the poll is then only the baseline.
+  bool exact = false;
+  if (transaction_feed_ && master_mariadb) {
+    auto batch = transaction_feed_->Drain(master.config.address.ToString());
+    exact = batch.exact;
+    for (const auto& r : batch.records) {
+      lag_tracker_.RecordTransaction(r.gtid.domain_id, r.gtid.server_id, r.gtid.seq_no,
+                                     r.commit_time_ms);
+    }
+  }
   if (master.ok_this_round && master_mariadb) {
-    Status st = lag_tracker_.ObserveMasterPosition(master.last_good->gtid_binlog_pos,
-                                                   master.last_good->checked_at_ms);
+    const std::string& pos = master.last_good->gtid_binlog_pos;
+    const uint64_t at = master.last_good->checked_at_ms;
+    Status st = exact ? lag_tracker_.ObserveMasterBaseline(pos, at)
+                      : lag_tracker_.ObserveMasterPosition(pos, at);
     if (st) {
       tracker_fed_ = true;
     } else {
@@ -388,6 +410,21 @@ MaintenanceChange Monitor::SetMaintenance(std::string_view server, bool on) {
   return MaintenanceChange::kApplied;
 }
 
+void Monitor::SetReplicationPaused(std::string_view server, bool paused) {
+  std::lock_guard lk(publish_mu_);
+  for (size_t i = 0; i < config_.servers.size(); ++i) {
+    if (config_.servers[i].name == server) replication_paused_[i] = paused;
+  }
+}
+
+bool Monitor::ReplicationPaused(std::string_view server) const {
+  std::lock_guard lk(publish_mu_);
+  for (size_t i = 0; i < config_.servers.size(); ++i) {
+    if (config_.servers[i].name == server) return replication_paused_[i];
+  }
+  return false;
+}
+
 MonitorStats Monitor::Stats() const {
   std::lock_guard lk(publish_mu_);
   return stats_;
@@ -412,19 +449,38 @@ void Monitor::ReportTransitions(const proxy::Topology& before, const proxy::Topo
   }
   if (roles.master) {
     const ServerObservation& master = observations_[*roles.master];
+    const bool failing = master.consecutive_failures > 0;
+    if (failing && !master_failing_) {
+      master_failing_since_ = SteadyClock::now();
+      spdlog::warn("monitor: master {} failed a check ({}); re-checking every {} ms",
+                   master.config.name, master.last_error, RecheckInterval().count());
+    }
+    master_failing_ = failing;
     bool suspected = master.consecutive_failures >= config_.monitor.failure_threshold;
     if (suspected && !master_suspected_) OnMasterSuspected(master);
     if (!suspected && master_suspected_) OnMasterRecovered(master);
     master_suspected_ = suspected;
   } else {
     master_suspected_ = false;
+    master_failing_ = false;
   }
+}
+
+std::chrono::milliseconds Monitor::RecheckInterval() const {
+  // A fifth of the interval, between 20 and 50 ms: fast enough that a master whose port
+  // refuses connections is suspected ~100 ms after its first failed check, slow enough that
+  // probing a server that refuses connections costs nothing.
+  const uint32_t interval = std::max<uint32_t>(config_.monitor.interval_ms, 1);
+  return std::chrono::milliseconds(std::min(interval, std::clamp<uint32_t>(interval / 5, 20, 50)));
 }
 
 void Monitor::OnMasterSuspected(const ServerObservation& master) {
   // The decision (replicas confirm, then promote) follows in RunRound via JudgeMaster.
-  spdlog::warn("monitor: master {} suspected after {} failed checks ({})", master.config.name,
-               master.consecutive_failures, master.last_error);
+  const auto failing_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              SteadyClock::now() - master_failing_since_)
+                              .count();
+  spdlog::warn("monitor: master {} suspected after {} failed checks in {} ms ({})",
+               master.config.name, master.consecutive_failures, failing_ms, master.last_error);
 }
 
 void Monitor::OnMasterRecovered(const ServerObservation& master) {
@@ -568,8 +624,25 @@ MasterChangeOutcome Monitor::ChangeMasterNow(size_t old_master, const MasterChan
   const uint64_t epoch = record ? record->epoch : 0;
   const ProbeSettings creds{config_.monitor.user, config_.monitor.password,
                             config_.monitor.timeout_ms};
-  spdlog::warn("failover: starting {} from {} (epoch {}): {}", what, old.config.name, epoch,
-               evidence);
+  // Every step below logs "+N ms" since this point, so where a failover spends its time is
+  // in the log (bench/failover reads it).
+  const auto change_started = SteadyClock::now();
+  auto since_start = [&] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() -
+                                                                 change_started)
+        .count();
+  };
+  if (request.planned) {
+    spdlog::warn("failover: starting {} from {} (epoch {}): {}", what, old.config.name, epoch,
+                 evidence);
+  } else {
+    spdlog::warn("failover: starting {} from {} (epoch {}), {} ms after its first failed check: {}",
+                 what, old.config.name, epoch,
+                 std::chrono::duration_cast<std::chrono::milliseconds>(change_started -
+                                                                       master_failing_since_)
+                     .count(),
+                 evidence);
+  }
 
   // The position the candidates are judged against: the old master's newest we know of.
   GtidPosition master_pos =
@@ -592,8 +665,8 @@ MasterChangeOutcome Monitor::ChangeMasterNow(size_t old_master, const MasterChan
   const size_t cand = *choice.chosen;
   const ServerObservation& candidate = observations_[cand];
   out.new_master = candidate.config.name;
-  spdlog::warn("failover: chose {}: {} (old master's newest position seen: {})",
-               candidate.config.name, choice.reason, master_pos.ToString());
+  spdlog::warn("failover: (+{} ms) chose {}: {} (old master's newest position seen: {})",
+               since_start(), candidate.config.name, choice.reason, master_pos.ToString());
 
   const auto held_since = SteadyClock::now();
   PublishProgress(true, std::nullopt, epoch, "");  // sessions hold writes from here
@@ -644,16 +717,18 @@ MasterChangeOutcome Monitor::ChangeMasterNow(size_t old_master, const MasterChan
     spdlog::critical("failover: could not persist epoch {} (master {}): {}", next_record.epoch,
                      next_record.master, st.error().message);
   } else {
-    spdlog::info("failover: persisted epoch {} master {} promoted at '{}'", next_record.epoch,
-                 next_record.master, next_record.promoted_at);
+    spdlog::info("failover: (+{} ms) persisted epoch {} master {} promoted at '{}'", since_start(),
+                 next_record.epoch, next_record.master, next_record.promoted_at);
   }
   out.writes_held_ms = static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - held_since)
           .count());
   PublishProgress(false, cand, next_record.epoch,
                   fmt::format("promoted by {} (epoch {})", what, next_record.epoch));
-  spdlog::warn("failover: {} done: {} -> {}, epoch {}, writes held {} ms", what, old.config.name,
-               candidate.config.name, next_record.epoch, out.writes_held_ms);
+  spdlog::warn(
+      "failover: (+{} ms) {} done: {} -> {} published as master, epoch {}, writes held {} ms",
+      since_start(), what, old.config.name, candidate.config.name, next_record.epoch,
+      out.writes_held_ms);
 
   // Re-point the others (after publishing: writes flow again meanwhile).
   const ReplicationCredentials repl{config_.replication.user, config_.replication.password};
@@ -662,11 +737,15 @@ MasterChangeOutcome Monitor::ChangeMasterNow(size_t old_master, const MasterChan
     const ServerObservation& s = observations_[i];
     if (!s.ok_this_round || !s.last_good || !s.last_good->replication) continue;
     SqlSession session(s.config.address, creds.user, creds.password, creds.timeout_ms);
-    (void)RepointReplica(session, s.config.name, candidate.config.address, repl, false);
+    // A replica paused for a backup follows the new master with its data still frozen.
+    (void)RepointReplica(session, s.config.name, candidate.config.address, repl, false,
+                         /*start_sql_thread=*/!s.replication_paused);
   }
   if (old_session) {
     (void)RepointReplica(*old_session, old.config.name, candidate.config.address, repl, true);
   }
+  spdlog::info("failover: (+{} ms) the other servers are re-pointed to {}", since_start(),
+               candidate.config.name);
   out.kind = Kind::kDone;
   out.epoch = next_record.epoch;
   out.detail = choice.reason;

@@ -8,6 +8,7 @@
 // persisted epoch wins over discovery; any other writable server is fenced (read_only=1).
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "binlog/replica_lag_tracker.h"
+#include "binlog/transaction_feed.h"
 #include "conf/config.h"
 #include "failover/failover_authority.h"
 #include "failover/gtid_position.h"
@@ -75,6 +77,13 @@ class Monitor {
   Monitor(const Monitor&) = delete;
   Monitor& operator=(const Monitor&) = delete;
 
+  // The binlog tailer's transactions with exact commit times; call before Start(). While the
+  // tailer streams from the current master they time the lag and the master's polled position
+  // is only a baseline; otherwise lag falls back to the poll (one interval of resolution).
+  void SetTransactionFeed(std::shared_ptr<binlog::TransactionFeed> feed) {
+    transaction_feed_ = std::move(feed);
+  }
+
   void Start();
   // Joins every thread; a probe stuck in libmariadb is waited for (bounded by its timeout).
   void Stop();
@@ -82,6 +91,10 @@ class Monitor {
   // Thread-safe. Takes effect immediately (a new snapshot is published), and sticks across
   // rounds. The master is refused: taking it out of service is a switchover.
   MaintenanceChange SetMaintenance(std::string_view server, bool on);
+  // Thread-safe. Records that the server's SQL thread is paused for a backup (maintenance.h):
+  // it is not broken replication, and a failover re-points it without restarting that thread.
+  void SetReplicationPaused(std::string_view server, bool paused);
+  bool ReplicationPaused(std::string_view server) const;
 
   MonitorStats Stats() const;
 
@@ -101,6 +114,8 @@ class Monitor {
   void PublishLocked(proxy::Topology next);
   void ReportTransitions(const proxy::Topology& before, const proxy::Topology& after,
                          const RoleDecision& roles);
+  // The pause between rounds while the master's checks fail (shorter than interval_ms).
+  std::chrono::milliseconds RecheckInterval() const;
 
   struct PendingChange {
     MasterChangeRequest request;
@@ -141,7 +156,13 @@ class Monitor {
   binlog::ReplicaLagTracker lag_tracker_;
   std::string tracked_master_;  // whose history lag_tracker_ holds
   bool tracker_fed_ = false;    // has seen that master's position at least once
+  std::shared_ptr<binlog::TransactionFeed> transaction_feed_;  // exact lag feed (optional)
   bool master_suspected_ = false;
+  // The master's latest check failed: until it is suspected (or answers again) rounds run
+  // every RecheckInterval() instead of interval_ms, so failure_threshold consecutive
+  // failures take a fraction of a second when the failure is fast (connection refused).
+  bool master_failing_ = false;
+  std::chrono::steady_clock::time_point master_failing_since_{};
   std::string last_problem_;
   bool reported_once_ = false;  // the first round logs every server's state
   std::unique_ptr<FailoverAuthority> authority_;
@@ -159,6 +180,7 @@ class Monitor {
   // Guarded by publish_mu_: maintenance flags and every Publish() (monitor and admin).
   mutable std::mutex publish_mu_;
   std::vector<bool> maintenance_;
+  std::vector<bool> replication_paused_;
   MonitorStats stats_;
 
   std::thread thread_;

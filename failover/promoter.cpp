@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
 namespace switchyard::failover {
 namespace {
 
@@ -23,6 +25,7 @@ Status Step(SqlSession& server, const std::string& name, const std::string& sql,
 Status WaitApplied(SqlSession& server, const std::string& name, const std::string& position,
                    uint32_t timeout_ms) {
   if (position.empty()) return Status::Ok();
+  const auto started = std::chrono::steady_clock::now();
   auto result = server.QueryValue(
       fmt::format("SELECT MASTER_GTID_WAIT({}, {:.3f})", SqlQuote(position), timeout_ms / 1000.0));
   if (!result) return result.error();
@@ -31,7 +34,10 @@ Status WaitApplied(SqlSession& server, const std::string& name, const std::strin
     return MakeError(fmt::format("{} did not apply {} within {} ms (applied: {})", name, position,
                                  timeout_ms, applied ? *applied : applied.error().message));
   }
-  spdlog::info("failover: {}: applied everything up to {}", name, position);
+  spdlog::info("failover: {}: applied everything up to {} (waited {} ms)", name, position,
+               std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - started)
+                   .count());
   return Status::Ok();
 }
 
@@ -47,6 +53,14 @@ Result<std::string> PromoteReplica(SqlSession& candidate, const std::string& nam
     if (!received) return received.error();
     std::string target =
         *received && !(*received)->gtid_io_pos.empty() ? (*received)->gtid_io_pos : std::string();
+    if (*received && !(*received)->sql_running()) {
+      // Stopped by hand (or by an error): it must apply what it received before it is
+      // writable, whatever stopped it. An error stops it again and the wait below fails.
+      spdlog::warn("failover: {}: the SQL thread is stopped{}{}: starting it", name,
+                   (*received)->last_sql_error.empty() ? "" : " after an error: ",
+                   (*received)->last_sql_error);
+      if (Status st = Step(candidate, name, "START SLAVE SQL_THREAD"); !st) return st.error();
+    }
     spdlog::info("failover: {}: received up to '{}', waiting up to {} ms for the SQL thread", name,
                  target, wait_ms);
     if (Status st = WaitApplied(candidate, name, target, wait_ms); !st) {
@@ -66,7 +80,8 @@ Result<std::string> PromoteReplica(SqlSession& candidate, const std::string& nam
 }
 
 Status RepointReplica(SqlSession& replica, const std::string& name, const conf::Endpoint& master,
-                      const ReplicationCredentials& credentials, bool from_own_binlog) {
+                      const ReplicationCredentials& credentials, bool from_own_binlog,
+                      bool start_sql_thread) {
   if (Status st = Step(replica, name, "STOP SLAVE"); !st) return st;
   if (from_own_binlog) {
     // A former master: what it has is in its binlog, not in gtid_slave_pos.
@@ -88,7 +103,7 @@ Status RepointReplica(SqlSession& replica, const std::string& name, const conf::
   }
   spdlog::info("failover: {}: CHANGE MASTER TO {} (user {}, MASTER_USE_GTID=slave_pos)", name,
                master.ToString(), credentials.user);
-  return Step(replica, name, "START SLAVE");
+  return Step(replica, name, start_sql_thread ? "START SLAVE" : "START SLAVE IO_THREAD");
 }
 
 Status SetReadOnly(SqlSession& server, const std::string& name, bool read_only) {

@@ -28,8 +28,10 @@ Result<std::string> PromoteReplica(SqlSession& candidate, const std::string& nam
 
 // STOP SLAVE; CHANGE MASTER TO the new master by GTID; START SLAVE. from_own_binlog: the
 // server was a master (its gtid_slave_pos is stale): start from its own gtid_binlog_pos.
+// start_sql_thread false (a replica paused for a backup): START SLAVE IO_THREAD only.
 Status RepointReplica(SqlSession& replica, const std::string& name, const conf::Endpoint& master,
-                      const ReplicationCredentials& credentials, bool from_own_binlog);
+                      const ReplicationCredentials& credentials, bool from_own_binlog,
+                      bool start_sql_thread = true);
 
 // SET GLOBAL read_only=1.
 Status SetReadOnly(SqlSession& server, const std::string& name, bool read_only);

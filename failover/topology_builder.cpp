@@ -183,7 +183,10 @@ proxy::Topology BuildTopology(const std::vector<ServerObservation>& servers,
     } else if (v.role == proxy::ServerRole::kReplica) {
       v.lag_ms = s.lag_ms;
       const ReplicationStatus& r = *p.replication;
-      if (!r.running()) {
+      if (s.maintenance && s.replication_paused && r.io_running() && !r.sql_running()) {
+        // Paused for a backup: frozen on purpose, still fetching; not broken replication.
+        detail = "SQL thread paused for a backup (IO thread fetching)";
+      } else if (!r.running()) {
         // Stopped replication is lagging whatever the lag reads: it will not catch up.
         v.state = proxy::ServerState::kLagging;
         detail = fmt::format("replication stopped: IO thread {}, SQL thread {}", r.io_state,

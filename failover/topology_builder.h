@@ -21,6 +21,7 @@ struct ServerObservation {
   std::string last_error;  // of the latest failed check
   uint32_t consecutive_failures = 0;
   bool maintenance = false;
+  bool replication_paused = false;  // SQL thread stopped on purpose (backup), see maintenance.h
   // Replicas only, filled by the monitor from the lag tracker once the master is known.
   std::optional<uint64_t> lag_ms;
   bool lag_is_lower_bound = false;

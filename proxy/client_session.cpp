@@ -126,6 +126,14 @@ asio::awaitable<void> ClientSession::Run() {
 
 asio::awaitable<void> ClientSession::SendError(uint8_t seq, uint16_t code, std::string_view sql_state,
                                                std::string message) {
+  if (code == 2013) {
+    // "Lost connection during query" is a client-side error: libmariadb 3.x turns a server-sent
+    // 2006/2013 into 2027 "malformed packet". The backend session is gone (with its transaction
+    // and state), so end this connection like a dying server would: every connector then
+    // reports its own lost-connection error (2013 in libmariadb and PyMySQL).
+    client_.Close();
+    co_return;
+  }
   wire::ErrPacket err;
   err.error_code = code;
   err.sql_state = std::string(sql_state);
@@ -541,6 +549,7 @@ asio::awaitable<void> ClientSession::RouteAndRun(const wire::Packet& command,
   }
 
   if (d.target == RouteTarget::kReplica && d.server) {
+    ProxyStats::InFlight in_flight(ctx_.stats, d.server);  // from routing on: maintenance drains it
     const ServerView& server = topo->servers[*d.server];
     BackendConnection* replica = co_await Replica(server);
     if (replica && d.causal_wait && state_.last_write_gtid()) ctx_.stats.causal_waits.fetch_add(1, std::memory_order_relaxed);

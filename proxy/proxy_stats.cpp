@@ -41,6 +41,11 @@ std::string RenderProxyMetrics(const ProxyStats& s, const Topology& t) {
   for (size_t i = 0; i < t.servers.size() && i < ProxyStats::kMaxServers; ++i)
     out += fmt::format("switchyard_server_backend_connections{{server=\"{}\"}} {}\n", t.servers[i].name,
                        s.server_connections[i].load());
+  out += "# HELP switchyard_server_reads_in_flight Reads routed to a server and not finished yet.\n"
+         "# TYPE switchyard_server_reads_in_flight gauge\n";
+  for (size_t i = 0; i < t.servers.size() && i < ProxyStats::kMaxServers; ++i)
+    out += fmt::format("switchyard_server_reads_in_flight{{server=\"{}\"}} {}\n", t.servers[i].name,
+                       s.server_in_flight[i].load());
   return out;
 }
 

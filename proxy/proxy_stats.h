@@ -29,6 +29,25 @@ struct ProxyStats {
   static constexpr size_t kMaxServers = 64;
   std::array<std::atomic<uint64_t>, kMaxServers> server_queries{};
   std::array<std::atomic<int64_t>, kMaxServers> server_connections{};  // open backend connections
+  // Reads routed to a replica and not finished yet (maintenance waits for 0 before pausing).
+  std::array<std::atomic<int64_t>, kMaxServers> server_in_flight{};
+
+  // Counts a statement on `server` in flight for its lifetime (null-safe, index-checked).
+  class InFlight {
+   public:
+    InFlight(ProxyStats& stats, std::optional<size_t> server)
+        : gauge_(server && *server < kMaxServers ? &stats.server_in_flight[*server] : nullptr) {
+      if (gauge_) gauge_->fetch_add(1, std::memory_order_relaxed);
+    }
+    ~InFlight() {
+      if (gauge_) gauge_->fetch_sub(1, std::memory_order_relaxed);
+    }
+    InFlight(const InFlight&) = delete;
+    InFlight& operator=(const InFlight&) = delete;
+
+   private:
+    std::atomic<int64_t>* gauge_;
+  };
 
   void CountQuery(std::optional<size_t> server) {
     if (server && *server < kMaxServers) server_queries[*server].fetch_add(1, std::memory_order_relaxed);

@@ -44,6 +44,13 @@ wait_for() {
   done
 }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# watch_port_closed NAME FILE: in the background, writes to FILE the ms (now_ms) at which
+# NAME's port first refuses connections (a killed server's sockets close a while after
+# SIGKILL; nothing it sent can arrive after that). Prints the watcher's pid.
+watch_port_closed() {
+  ( while (exec 3<>"/dev/tcp/127.0.0.1/$(port_of "$1")") 2>/dev/null; do sleep 0.005; done; now_ms >"$2" ) >/dev/null 2>&1 &
+  echo $!
+}
 
 # start_proxy CONFIG [ARGS...]: runs switchyard in the background; waits for its listen port.
 start_proxy() {
@@ -88,6 +95,29 @@ start_proxy_default() {
   wait_for 20 proxy_sql "select 1" || { cat "$TEST_TMP/proxy.log" >&2; fail "proxy never served a query"; finish; }
 }
 admin_get() { curl -sf "http://127.0.0.1:$ADMIN_PORT$1"; }
+# admin_post PATH [BODY]: prints the HTTP code; the body is in TEST_TMP/post.json.
+admin_post() { curl -s -o "$TEST_TMP/post.json" -w '%{http_code}' -X POST -d "${2:-}" "http://127.0.0.1:$ADMIN_PORT$1"; }
+master_name() { admin_get /v1/status | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin).get('master') or '')"; }
+master_is() { [[ $(master_name 2>/dev/null) == "$1" ]]; }
+# caught_up REPLICA MASTER: REPLICA replicates and has applied everything MASTER binlogged.
+caught_up() {
+  replicating "$1" && [[ $(root_sql "$1" "select @@gtid_slave_pos") == $(root_sql "$2" "select @@gtid_binlog_pos") ]]
+}
+# semi_sync MASTER on|off: semi-synchronous replication (AFTER_SYNC, 10 s timeout) so that an
+# acknowledged write has reached a replica. Only MASTER is a semi-sync master: a replica with
+# rpl_semi_sync_master_enabled=ON and no semi-sync replica of its own stalls its SQL thread
+# on every commit for rpl_semi_sync_master_timeout (wait_no_slave=ON), which would hold up
+# a candidate's catch-up before promotion for that long.
+semi_sync() {
+  local master=$1 v=OFF n m; [[ $2 == on ]] && v=ON
+  for n in db1 db2 db3; do
+    m=OFF; [[ $n == "$master" ]] && m=$v
+    root_sql $n "SET GLOBAL rpl_semi_sync_master_enabled=$m; SET GLOBAL rpl_semi_sync_master_wait_point=AFTER_SYNC;
+                 SET GLOBAL rpl_semi_sync_master_timeout=10000; SET GLOBAL rpl_semi_sync_slave_enabled=$v" || return 1
+    # The IO thread negotiates semi-sync when it connects.
+    if [[ -n $(slave_status $n) ]]; then root_sql $n "STOP SLAVE IO_THREAD; START SLAVE IO_THREAD"; fi
+  done
+}
 
 # make_test_cert: a self-signed certificate for 127.0.0.1 in TEST_TMP/server.{pem,key}.
 make_test_cert() {

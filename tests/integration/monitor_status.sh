@@ -7,8 +7,8 @@
 # maintenance via the API; ctl status; bearer token. Leaves the sandbox as it found it.
 source "$(dirname "$0")/lib.sh"
 
-ADMIN_PORT=16180
-HUNG_PORT=16199
+# Ports from the environment (lib.sh: PROXY_PORT, ADMIN_PORT, SANDBOX_PORT_BASE).
+HUNG_PORT=$((ADMIN_PORT + 19))
 INTERVAL_MS=250
 TIMEOUT_MS=1000
 THRESHOLD=3
@@ -16,7 +16,7 @@ BASE=http://127.0.0.1:$ADMIN_PORT
 
 write_config() { # write_config FILE TOKEN [EXTRA_SERVER_LINES]
   cat >"$1" <<EOF
-listen: 127.0.0.1:16133
+listen: 127.0.0.1:$PROXY_PORT
 admin:
   listen: 127.0.0.1:$ADMIN_PORT
   token: "$2"
@@ -31,11 +31,11 @@ monitor:
   failure_threshold: $THRESHOLD
 servers:
   - name: db1
-    address: 127.0.0.1:3307
+    address: 127.0.0.1:$(port_of db1)
   - name: db2
-    address: 127.0.0.1:3308
+    address: 127.0.0.1:$(port_of db2)
   - name: db3
-    address: 127.0.0.1:3309
+    address: 127.0.0.1:$(port_of db3)
 ${3:-}
 EOF
 }
@@ -159,7 +159,7 @@ expect_eq "wrong method -> 405" 405 "$(curl -s -o /dev/null -w '%{http_code}' -X
 
 # --- ctl ----------------------------------------------------------------------------------
 out=$("$SWITCHYARD_BIN" ctl --config "$CFG" status)
-check "ctl status prints the table" grep -qE '^db1 +127\.0\.0\.1:3307 +master +up +0 ' <<<"$out"
+check "ctl status prints the table" grep -qE "^db1 +127\.0\.0\.1:$(port_of db1) +master +up +0 " <<<"$out"
 expect_eq "ctl status --json" db1 "$("$SWITCHYARD_BIN" ctl --config "$CFG" --json status | jq -r .master)"
 stop_switchyard
 

@@ -6,14 +6,8 @@ source "$(dirname "$0")/lib.sh"
 WRITERS=$(dirname "$0")/failover_writers.py
 TABLE=switchover_ids
 
-admin_post() { curl -s -o "$TEST_TMP/post.json" -w '%{http_code}' -X POST -d "${2:-}" "http://127.0.0.1:$ADMIN_PORT$1"; }
 post_field() { /usr/bin/python3 -c "import json,sys; d=json.load(open('$TEST_TMP/post.json')); print($1)"; }
-master_name() { admin_get /v1/status | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin).get('master') or '')"; }
-master_is() { [[ $(master_name) == "$1" ]]; }
 ids_on() { sql "$1" "SELECT id FROM $TABLE ORDER BY id" | sort; }
-caught_up() {
-  replicating "$1" && [[ $(root_sql "$1" "select @@gtid_slave_pos") == $(root_sql "$2" "select @@gtid_binlog_pos") ]]
-}
 
 root_sql db1 "DROP TABLE IF EXISTS app.$TABLE; CREATE TABLE app.$TABLE (id BIGINT PRIMARY KEY, writer INT)"
 start_proxy_default

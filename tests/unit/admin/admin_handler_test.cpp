@@ -21,11 +21,22 @@ class AdminHandlerTest : public ::testing::Test {
     t.servers[0].role = proxy::ServerRole::kMaster;
     topology_ = std::make_shared<const proxy::Topology>(t);
     hooks_.topology = [this] { return topology_; };
-    hooks_.set_maintenance = [this](std::string_view server, bool on) {
-      calls_.push_back(std::string(server) + (on ? ":on" : ":off"));
-      if (server == "db1") return failover::MaintenanceChange::kRefusedMaster;
-      if (server != "db2") return failover::MaintenanceChange::kUnknownServer;
-      return failover::MaintenanceChange::kApplied;
+    hooks_.maintenance = [this](const failover::MaintenanceRequest& r) {
+      calls_.push_back(r.server + (r.on ? ":on" : ":off"));
+      requests_.push_back(r);
+      failover::MaintenanceOutcome out;
+      out.kind = failover::MaintenanceOutcome::Kind::kApplied;
+      if (r.server == "db1") {
+        out.kind = failover::MaintenanceOutcome::Kind::kConflict;
+        out.detail = "db1 is the master";
+      } else if (r.server != "db2") {
+        out.kind = failover::MaintenanceOutcome::Kind::kUnknownServer;
+      } else if (r.on && r.pause_replication) {
+        out.replication_paused = true;
+        out.frozen = failover::FrozenPosition{"0-1-42", "db1-bin.000002", 1234, "127.0.0.1",
+                                              3307, "Yes"};
+      }
+      return out;
     };
   }
 
@@ -43,6 +54,7 @@ class AdminHandlerTest : public ::testing::Test {
   AdminHooks hooks_;
   std::shared_ptr<const proxy::Topology> topology_;
   std::vector<std::string> calls_;
+  std::vector<failover::MaintenanceRequest> requests_;
 };
 
 TEST_F(AdminHandlerTest, StatusIsJson) {
@@ -119,8 +131,16 @@ TEST_F(AdminHandlerTest, MaintenanceOnOff) {
   Response on = Do(http::verb::post, "/v1/servers/db2/maintenance",
                    R"({"reason":"backup","pause_replication":true})");
   EXPECT_EQ(http::status::ok, on.result());
-  EXPECT_EQ(true, Json(on)["maintenance"]);
-  EXPECT_EQ(false, Json(on)["replication_paused"]);
+  nlohmann::json j = Json(on);
+  EXPECT_EQ(true, j["maintenance"]);
+  EXPECT_EQ(true, j["replication_paused"]);
+  EXPECT_EQ("0-1-42", j["position"]["gtid_slave_pos"]);
+  EXPECT_EQ("db1-bin.000002", j["position"]["master_log_file"]);
+  EXPECT_EQ(1234, j["position"]["master_log_pos"]);
+  EXPECT_EQ("127.0.0.1:3307", j["position"]["master"]);
+  ASSERT_EQ(1u, requests_.size());
+  EXPECT_EQ("backup", requests_[0].reason);
+  EXPECT_FALSE(requests_[0].force);
   Response off = Do(http::verb::delete_, "/v1/servers/db2/maintenance");
   EXPECT_EQ(http::status::ok, off.result());
   EXPECT_EQ((std::vector<std::string>{"db2:on", "db2:off"}), calls_);
@@ -134,12 +154,24 @@ TEST_F(AdminHandlerTest, MaintenanceRefusesMasterAndUnknownServer) {
 }
 
 TEST_F(AdminHandlerTest, MaintenanceBadBodyIs400BeforeAnyChange) {
-  for (const char* body : {"{", "[1]", R"({"reason":5})", R"({"pause_replication":"yes"})"}) {
+  for (const char* body : {"{", "[1]", R"({"reason":5})", R"({"pause_replication":"yes"})",
+                           R"({"force":1})", R"({"drain_timeout_ms":-1})", R"({"paws":true})"}) {
     Response res = Do(http::verb::post, "/v1/servers/db2/maintenance", body);
     EXPECT_EQ(http::status::bad_request, res.result()) << body;
     EXPECT_EQ("bad request", Json(res)["error"]);
   }
   EXPECT_TRUE(calls_.empty());
+}
+
+TEST_F(AdminHandlerTest, MaintenancePassesForceAndDrainTimeout) {
+  Response on = Do(http::verb::post, "/v1/servers/db2/maintenance",
+                   R"({"force":true,"drain_timeout_ms":250})");
+  EXPECT_EQ(http::status::ok, on.result());
+  ASSERT_EQ(1u, requests_.size());
+  EXPECT_TRUE(requests_[0].force);
+  EXPECT_FALSE(requests_[0].pause_replication);
+  EXPECT_EQ(250u, requests_[0].drain_timeout_ms);
+  EXPECT_FALSE(Json(on).contains("position"));
 }
 
 TEST_F(AdminHandlerTest, TokenRequiredWhenConfigured) {

@@ -47,6 +47,14 @@ TEST(RenderStatus, NoMasterIsNullAndNoCounterMeansZero) {
   EXPECT_EQ(0u, doc["servers"][0]["connections"].get<uint64_t>());
 }
 
+TEST(RenderStatus, DetailOnlyWhenThereIsSomethingToSay) {
+  proxy::Topology t = HandMade();
+  t.servers[0].detail = "the proxy cannot reach db1 but db2 still replicate from it: no failover";
+  auto doc = RenderStatus(t, {});
+  EXPECT_EQ(t.servers[0].detail, doc["servers"][0]["detail"].get<std::string>());
+  EXPECT_FALSE(doc["servers"][1].contains("detail"));
+}
+
 bool Has(const std::string& text, const std::string& line) {
   return text.find("\n" + line + "\n") != std::string::npos;
 }
@@ -83,6 +91,33 @@ TEST(RenderMetrics, EscapesLabelValues) {
   t.servers.push_back(v);
   std::string m = RenderMetrics(t, {}, {});
   EXPECT_TRUE(Has(m, R"(switchyard_server_up{server="a\"b\\c\nd"} 0)")) << m;
+}
+
+TEST(RenderBinlogTail, NullBeforeStartThenTheStreamsPosition) {
+  EXPECT_TRUE(RenderBinlogTail(std::nullopt, false).is_null());
+  EXPECT_EQ(RenderBinlogMetrics(std::nullopt), "");
+  binlog::TailerStatus s;
+  s.connected = true;
+  s.master = {"127.0.0.1", 3307};
+  s.coordinates = {"db1-bin.000002", 4711};
+  s.last_gtid = "0-1-42";
+  s.bytes_received = 123456;
+  s.transactions = 9;
+  auto doc = RenderBinlogTail(s, true);
+  EXPECT_EQ(doc["master"], "127.0.0.1:3307");
+  EXPECT_EQ(doc["file"], "db1-bin.000002");
+  EXPECT_EQ(doc["position"], 4711);
+  EXPECT_EQ(doc["gtid"], "0-1-42");
+  EXPECT_EQ(doc["lag_source"], "binlog");
+  EXPECT_EQ(RenderBinlogTail(s, false)["lag_source"], "poll");
+  std::string m = RenderBinlogMetrics(s);
+  EXPECT_NE(m.find("switchyard_binlog_connected 1\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("switchyard_binlog_bytes_received_total 123456\n"), std::string::npos);
+  EXPECT_NE(m.find("switchyard_binlog_transactions_total 9\n"), std::string::npos);
+  EXPECT_NE(m.find("switchyard_binlog_position{file=\"db1-bin.000002\"} 4711\n"),
+            std::string::npos);
+  s.connected = false;
+  EXPECT_NE(RenderBinlogMetrics(s).find("switchyard_binlog_connected 0\n"), std::string::npos);
 }
 
 }  // namespace

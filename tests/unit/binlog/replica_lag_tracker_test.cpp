@@ -144,6 +144,25 @@ TEST(ReplicaLagTracker, ExactFeedGivesPerTransactionTimes) {
   EXPECT_TRUE(t.Lag("0-1-3", 1100)->lower_bound);
 }
 
+TEST(ReplicaLagTracker, BaselineOnlySetsUnseenDomainsAndKeepsExactTimes) {
+  ReplicaLagTracker t;
+  // The exact feed came first for domain 0: the poll must not overwrite its times.
+  t.RecordTransaction(0, 1, 11, 1000);
+  t.RecordTransaction(0, 1, 12, 1100);
+  ASSERT_TRUE(t.ObserveMasterBaseline("0-1-15,1-1-7", 1500).ok());
+  // Domain 0: seq 13..15 were not added at 1500 (they will come from the exact feed).
+  EXPECT_EQ(0u, t.Lag("0-1-12,1-1-7", 2000)->lag_ms);
+  EXPECT_EQ(900u, t.Lag("0-1-11,1-1-7", 2000)->lag_ms);
+  // Domain 1 was unseen: the baseline is its horizon, a replica behind it is a lower bound.
+  auto behind = t.Lag("0-1-12,1-1-5", 2000);
+  ASSERT_TRUE(behind.ok());
+  EXPECT_EQ(500u, behind->lag_ms);
+  EXPECT_TRUE(behind->lower_bound);
+  // A later baseline changes nothing for seen domains.
+  ASSERT_TRUE(t.ObserveMasterBaseline("0-1-30,1-1-9", 3000).ok());
+  EXPECT_EQ(0u, t.Lag("0-1-12,1-1-7", 3000)->lag_ms);
+}
+
 TEST(ReplicaLagTracker, ClockSteppingBackNeverUnderflows) {
   ReplicaLagTracker t;
   ASSERT_TRUE(t.ObserveMasterPosition("0-1-1", 5000).ok());

@@ -132,6 +132,38 @@ TEST(ChooseCandidate, TiesGoToConfigOrder) {
   EXPECT_EQ(*c.chosen, 1u);
 }
 
+TEST(ChooseCandidate, EqualReceivedGoesToTheOneWithLessToApply) {
+  // Both received 0-1-90; db2's SQL thread was stopped at 0-1-80, db3 applied everything.
+  std::vector<ServerObservation> s{DeadMaster(),
+                                   Replica("db2", 3308, 2, "0-1-80", "0-1-90", "0-1-80"),
+                                   Replica("db3", 3309, 3, "0-1-90", "0-1-90", "0-1-90")};
+  s[1].last_good->replication->sql_state = "No";
+  CandidateChoice c = ChooseCandidate(s, 0, Pos("0-1-90"), 1);
+  ASSERT_TRUE(c.chosen);
+  EXPECT_EQ(*c.chosen, 2u) << c.reason;
+  EXPECT_NE(c.reason.find("db2 received 0-1-90 applied 0-1-80 (SQL thread stopped)"),
+            std::string::npos)
+      << c.reason;
+  EXPECT_NE(c.reason.find("db3 is the most advanced, with the least left to apply"),
+            std::string::npos)
+      << c.reason;
+  // Received more still wins over applied more.
+  s[1].last_good->replication->gtid_io_pos = "0-1-91";
+  c = ChooseCandidate(s, 0, Pos("0-1-91"), 1);
+  ASSERT_TRUE(c.chosen);
+  EXPECT_EQ(*c.chosen, 1u) << c.reason;
+}
+
+TEST(ChooseCandidate, EqualPositionsPreferARunningSqlThread) {
+  std::vector<ServerObservation> s{DeadMaster(),
+                                   Replica("db2", 3308, 2, "0-1-90", "0-1-90", "0-1-90"),
+                                   Replica("db3", 3309, 3, "0-1-90", "0-1-90", "0-1-90")};
+  s[1].last_good->replication->sql_state = "No";
+  CandidateChoice c = ChooseCandidate(s, 0, Pos("0-1-90"), 1);
+  ASSERT_TRUE(c.chosen);
+  EXPECT_EQ(*c.chosen, 2u) << c.reason;
+}
+
 TEST(ChooseCandidate, SkipsErrantMaintenanceAndNotPromotable) {
   std::vector<ServerObservation> s{
       DeadMaster(),

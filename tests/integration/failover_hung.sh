@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# A hung master (SIGSTOP: its port still accepts TCP, nothing ever answers) is detected by the
+# monitor's timeouts, never waited on: the other servers keep being checked, the status says
+# the master does not answer, and once the replicas' IO threads have lost it too
+# (slave_net_timeout, 5 s in the sandbox) a replica is promoted and written to. When db1
+# resumes (SIGCONT) it is fenced at once (read_only) and rejoins as a replica of the new
+# master; a switchover puts the sandbox back in its initial shape.
+source "$(dirname "$0")/lib.sh"
+TABLE=hung_ids
+MONITOR="monitor:
+  user: monitor
+  password: monitor_pw
+  interval_ms: 250
+  timeout_ms: 500
+  failure_threshold: 3"
+SDIR=${SANDBOX_DIR:-$REPO/var/sandbox}
+DB1_PID=$(cat "$SDIR/db1/mysqld.pid")
+
+RESTORED=0
+restore() {
+  kill -CONT "$DB1_PID" 2>/dev/null
+  stop_proxy
+  if [[ $RESTORED != 1 ]]; then
+    log "rebuilding the sandbox (the test did not put it back)"
+    "$SANDBOX" down >/dev/null 2>&1; "$SANDBOX" up >/dev/null 2>&1
+  else
+    root_sql db1 "DROP TABLE IF EXISTS app.$TABLE" >/dev/null 2>&1
+  fi
+}
+trap 'set +e; restore; _cleanup' EXIT
+server_field() { admin_get /v1/status | jq -r ".servers[] | select(.name==\"$1\") | .$2"; }
+checks_of() { curl -sf "http://127.0.0.1:$ADMIN_PORT/metrics" | awk -v s="switchyard_monitor_checks_total{server=\"$1\"}" '$1 == s {print $2}'; }
+new_master() { local m; m=$(master_name 2>/dev/null); [[ $m == db2 || $m == db3 ]]; }
+db1_detail_has() { server_field db1 detail | grep -q "$1"; }
+
+root_sql db1 "DROP TABLE IF EXISTS app.$TABLE; CREATE TABLE app.$TABLE (id BIGINT PRIMARY KEY)"
+start_proxy_default "$MONITOR"
+check "db1 is the master" wait_for 10 master_is db1
+check "write 1" proxy_sql "INSERT INTO $TABLE VALUES (1)"
+check "db2 caught up" wait_for 10 caught_up db2 db1
+check "db3 caught up" wait_for 10 caught_up db3 db1
+
+kill -STOP "$DB1_PID"
+STOP_MS=$(now_ms)
+check "db1 reported as not answering within the timeout" wait_for 5 db1_detail_has "no answer within"
+c1=$(checks_of db2); sleep 1; c2=$(checks_of db2)
+log "db2 checked $((c2 - c1)) times in the second after db1 hung"
+check "the other servers are still checked (>= 3 per second)" test $((c2 - c1)) -ge 3
+check "a replica is promoted once the replicas lost db1 too" wait_for 30 new_master
+NEW=$(master_name)
+log "db1 hung -> $NEW published as master after $(( $(now_ms) - STOP_MS )) ms (replicas need slave_net_timeout to lose it)"
+grep -E "monitor: master db1|failover: starting" "$TEST_TMP/proxy.log" | sed 's/^/  proxy: /' | head -6
+check "write 2 goes to $NEW" wait_for 20 proxy_sql "INSERT IGNORE INTO $TABLE VALUES (2)"
+expect_eq "row 2 is on $NEW" 1 "$(sql "$NEW" "SELECT COUNT(*) FROM $TABLE WHERE id=2")"
+
+kill -CONT "$DB1_PID"
+check "db1 is fenced (read_only) once it answers" wait_for 15 bash -c "[[ \$(mariadb --no-defaults -uroot -S $SDIR/db1/mysqld.sock -N -B -e 'select @@read_only') == 1 ]]"
+check "db1 rejoins as a replica of $NEW" wait_for 20 caught_up db1 "$NEW"
+expect_eq "db1 has rows 1 and 2 (replicated from $NEW)" "1,2" "$(sql db1 "SELECT GROUP_CONCAT(id ORDER BY id) FROM $TABLE")"
+check "writes still go to $NEW" proxy_sql "INSERT INTO $TABLE VALUES (3)"
+
+expect_eq "switchover back to db1 answers 200" 200 "$(admin_post /v1/switchover '{"to":"db1"}')"
+check "db1 is the master" master_is db1
+check "db2 replicates from db1" wait_for 15 caught_up db2 db1
+check "db3 replicates from db1" wait_for 15 caught_up db3 db1
+expect_eq "db1 writable" 0 "$(root_sql db1 'select @@read_only')"
+((FAILED == 0)) && RESTORED=1
+finish

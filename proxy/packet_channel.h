@@ -31,6 +31,9 @@ class PacketChannel {
   // Reads more bytes from the socket into the reader; Error on EOF or failure.
   asio::awaitable<Status> Fill();
   asio::awaitable<Status> Write(wire::BytesView bytes);
+  // Waits until the socket has bytes (or EOF/error) without holding a read buffer meanwhile
+  // (idle clients); returns at once with TLS, whose stream may hold decrypted bytes already.
+  asio::awaitable<void> WaitReadable();
 
   // TLS server/client side handshake on the existing connection.
   asio::awaitable<Status> StartTlsServer(asio::ssl::context& ctx);

@@ -531,6 +531,9 @@ asio::awaitable<void> ClientSession::CommandLoop() {
       Deadline idle(client_.socket().get_executor(),
                     std::chrono::milliseconds(ctx_.config->limits.idle_timeout_ms),
                     [this] { client_.Close(); });
+      // Idle: no read buffer is held while waiting for the next command (memory per client).
+      client_.reader().ReleaseIfEmpty();
+      co_await client_.WaitReadable();
       co_return co_await client_.ReadPacket();
     }();
     if (!pkt.ok()) co_return;  // client went away (or idle timeout / shutdown closed it)

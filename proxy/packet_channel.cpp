@@ -96,6 +96,12 @@ asio::awaitable<Result<wire::Frame>> PacketChannel::ReadFrame() {
   }
 }
 
+asio::awaitable<void> PacketChannel::WaitReadable() {
+  if (tls_ || reader_.buffered() > 0) co_return;
+  boost::system::error_code ec;
+  co_await socket_.async_wait(tcp::socket::wait_read, asio::redirect_error(asio::use_awaitable, ec));
+}
+
 asio::awaitable<Status> PacketChannel::Write(wire::BytesView bytes) {
   boost::system::error_code ec;
   if (tls_) {

@@ -38,6 +38,9 @@ class PacketChannel {
   // Gives the receive buffer back now if nothing is buffered (e.g. a connection going idle).
   void ReleaseBuffer();
   asio::awaitable<Status> Write(wire::BytesView bytes);
+  // Waits until the socket has bytes (or EOF/error) without holding a read buffer meanwhile
+  // (idle clients); returns at once with TLS, whose stream may hold decrypted bytes already.
+  asio::awaitable<void> WaitReadable();
 
   // TLS server/client side handshake on the existing connection.
   asio::awaitable<Status> StartTlsServer(asio::ssl::context& ctx);

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "binlog/binlog_tailer.h"
+#include "binlog/tailer_status.h"
 #include "failover/monitor.h"
 #include "proxy/topology.h"
 

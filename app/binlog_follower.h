@@ -10,7 +10,7 @@
 #include <optional>
 #include <thread>
 
-#include "binlog/binlog_tailer.h"
+#include "binlog/stream/binlog_tailer.h"
 #include "binlog/transaction_feed.h"
 #include "conf/config.h"
 #include "proxy/topology.h"

@@ -10,7 +10,7 @@
 #include <iostream>
 
 #include "app/commands.h"
-#include "binlog/binlog_tailer.h"
+#include "binlog/stream/binlog_tailer.h"
 
 namespace switchyard::app {
 

@@ -39,11 +39,22 @@ std::string ColumnKey(const TableMap& tm, size_t i) {
   return name.empty() ? fmt::format("@{}", i + 1) : name;
 }
 
-// Key fields of an event: appended to the text line and to the JSON object.
-void Describe(const EventBody& body, std::string& text, nlohmann::json& j) {
+// Key fields of an event: appended to the JSON object when `j` is set, else to the text line
+// (building only the form that is printed keeps the dump fast).
+void Describe(const EventBody& body, std::string& text, nlohmann::json* j) {
   auto add = [&](const char* key, const auto& value) {
-    j[key] = value;
-    text += fmt::format(" {}={}", key, value);
+    if (j) {
+      (*j)[key] = value;
+    } else {
+      fmt::format_to(std::back_inserter(text), " {}={}", key, value);
+    }
+  };
+  auto add_query = [&](std::string_view query) {
+    if (j) {
+      (*j)["query"] = std::string(query);
+    } else {
+      text += " query=" + OneLine(query);
+    }
   };
   std::visit(
       [&](const auto& ev) {
@@ -62,8 +73,7 @@ void Describe(const EventBody& body, std::string& text, nlohmann::json& j) {
           add("exec_time", ev.exec_time);
           add("error_code", ev.error_code);
           add("db", std::string(ev.database));
-          j["query"] = std::string(ev.query);
-          text += " query=" + OneLine(ev.query);
+          add_query(ev.query);
         } else if constexpr (std::is_same_v<T, XidEvent>) {
           add("xid", ev.xid);
         } else if constexpr (std::is_same_v<T, IntvarEvent>) {
@@ -89,8 +99,7 @@ void Describe(const EventBody& body, std::string& text, nlohmann::json& j) {
           if (ev.log_position) add("log_position", *ev.log_position);
         } else if constexpr (std::is_same_v<T, RowsQueryEvent> ||
                              std::is_same_v<T, AnnotateRowsEvent>) {
-          j["query"] = std::string(ev.query);
-          text += " query=" + OneLine(ev.query);
+          add_query(ev.query);
         } else if constexpr (std::is_same_v<T, XaPrepareEvent>) {
           add("one_phase", ev.one_phase);
           add("format_id", ev.format_id);
@@ -135,8 +144,11 @@ void Describe(const EventBody& body, std::string& text, nlohmann::json& j) {
             jcols.push_back(c);
             cols += (i ? "," : "") + c;
           }
-          j["columns"] = jcols;
-          text += " columns=" + cols;
+          if (j) {
+            (*j)["columns"] = jcols;
+          } else {
+            text += " columns=" + cols;
+          }
         } else if constexpr (std::is_same_v<T, RowsEvent>) {
           add("table_id", ev.table_id);
           if (ev.table) add("table", ev.table->database + "." + ev.table->table);
@@ -146,8 +158,9 @@ void Describe(const EventBody& body, std::string& text, nlohmann::json& j) {
       body);
 }
 
-// Appends row images: text in mariadb-binlog style, JSON as {"before":{..},"after":{..}}.
-Status DescribeRows(const RowsEvent& ev, std::string& text, nlohmann::json& j) {
+// Appends row images: text in mariadb-binlog style, or (when `j` is set) JSON as
+// {"before":{..},"after":{..}}.
+Status DescribeRows(const RowsEvent& ev, std::string& text, nlohmann::json* j) {
   if (!ev.table) return Status::Ok();
   const TableMap& tm = *ev.table;
   const char* verb = ev.shape.kind == RowsKind::kWrite    ? "INSERT INTO"
@@ -158,24 +171,34 @@ Status DescribeRows(const RowsEvent& ev, std::string& text, nlohmann::json& j) {
   nlohmann::json rows = nlohmann::json::array();
   auto image = [&](const char* clause, const Row& row, nlohmann::json& jrow, const char* key) {
     if (row.empty()) return;
-    text += fmt::format("\n### {}", clause);
-    nlohmann::json obj = nlohmann::json::object();
+    if (j) {
+      nlohmann::json obj = nlohmann::json::object();
+      for (size_t i = 0; i < row.size(); ++i) {
+        if (std::holds_alternative<AbsentValue>(row[i])) continue;
+        obj[ColumnKey(tm, i)] = ColumnValueToJson(row[i], tm.columns[i]);
+      }
+      jrow[key] = std::move(obj);
+      return;
+    }
+    text += "\n### ";
+    text += clause;
     for (size_t i = 0; i < row.size(); ++i) {
       if (std::holds_alternative<AbsentValue>(row[i])) continue;
-      text += fmt::format("\n###   @{}=", i + 1);
+      text += "\n###   @";
+      text += std::to_string(i + 1);
+      text += '=';
       AppendValueMariadbStyle(text, row[i], tm.columns[i]);
-      obj[ColumnKey(tm, i)] = ColumnValueToJson(row[i], tm.columns[i]);
     }
-    jrow[key] = obj;
   };
   while (reader.Next(&before, &after)) {
-    text += fmt::format("\n### {} `{}`.`{}`", verb, tm.database, tm.table);
-    nlohmann::json jrow = nlohmann::json::object();
+    nlohmann::json jrow;
+    if (!j)
+      fmt::format_to(std::back_inserter(text), "\n### {} `{}`.`{}`", verb, tm.database, tm.table);
     image("WHERE", before, jrow, "before");
     image("SET", after, jrow, "after");
-    rows.push_back(jrow);
+    if (j) rows.push_back(std::move(jrow));
   }
-  j["rows"] = rows;
+  if (j) (*j)["rows"] = std::move(rows);
   return reader.status();
 }
 
@@ -184,34 +207,42 @@ class Dumper {
   Dumper(const BinlogDumpOptions& o, std::ostream& out) : o_(o), out_(out) {}
 
   Status Print(uint64_t pos, const Event& ev, const char* prefix) {
-    nlohmann::json j;
-    j["pos"] = pos;
-    j["type"] = EventTypeName(ev.header.type);
-    j["timestamp"] = ev.header.timestamp;
-    j["server_id"] = ev.header.server_id;
-    j["size"] = ev.header.event_size;
-    j["log_pos"] = ev.header.log_pos;
-    j["flags"] = ev.header.flags;
-    if (*prefix) j["inner"] = true;
-    std::string text = fmt::format("{}#{} {} ts={} server_id={} size={} log_pos={}", prefix, pos,
-                                   EventTypeName(ev.header.type), ev.header.timestamp,
-                                   ev.header.server_id, ev.header.event_size, ev.header.log_pos);
-    Describe(ev.body, text, j);
     Status st;
-    if (o_.print_rows) {
-      if (auto* rows = std::get_if<RowsEvent>(&ev.body)) st = DescribeRows(*rows, text, j);
-    }
     if (o_.json) {
+      nlohmann::json j;
+      j["pos"] = pos;
+      j["type"] = EventTypeName(ev.header.type);
+      j["timestamp"] = ev.header.timestamp;
+      j["server_id"] = ev.header.server_id;
+      j["size"] = ev.header.event_size;
+      j["log_pos"] = ev.header.log_pos;
+      j["flags"] = ev.header.flags;
+      if (*prefix) j["inner"] = true;
+      std::string unused;
+      Describe(ev.body, unused, &j);
+      if (o_.print_rows) {
+        if (auto* rows = std::get_if<RowsEvent>(&ev.body)) st = DescribeRows(*rows, unused, &j);
+      }
       out_ << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
-    } else {
-      out_ << text << '\n';
+      return st;
     }
+    text_.clear();
+    fmt::format_to(std::back_inserter(text_), "{}#{} {} ts={} server_id={} size={} log_pos={}",
+                   prefix, pos, EventTypeName(ev.header.type), ev.header.timestamp,
+                   ev.header.server_id, ev.header.event_size, ev.header.log_pos);
+    Describe(ev.body, text_, nullptr);
+    if (o_.print_rows) {
+      if (auto* rows = std::get_if<RowsEvent>(&ev.body)) st = DescribeRows(*rows, text_, nullptr);
+    }
+    text_ += '\n';
+    out_.write(text_.data(), static_cast<std::streamsize>(text_.size()));
     return st;
   }
 
  private:
   const BinlogDumpOptions& o_;
   std::ostream& out_;
+  std::string text_;  // reused: one allocation for the whole dump
 };
 
 }  // namespace
@@ -225,12 +256,12 @@ int RunBinlogDump(const BinlogDumpOptions& o, std::ostream& out, std::ostream& e
     err << "binlog dump: --stop-position is before --start-position\n";
     return 2;
   }
-  auto data = ReadWholeFile(o.path);
+  auto data = FileBytes::Open(o.path);
   if (!data.ok()) {
     err << "binlog dump: " << data.error().message << '\n';
     return 2;
   }
-  BinlogFileReader reader(*data);
+  BinlogFileReader reader(data->bytes());
   EventDecoder decoder;
   bool row_errors = false;
   Dumper dumper(o, out);

@@ -1,5 +1,10 @@
 #include "binlog/binlog_file.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -57,6 +62,46 @@ Result<std::vector<uint8_t>> ReadWholeFile(const std::string& path) {
   while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) data.insert(data.end(), buf, buf + n);
   if (std::ferror(f.get())) return MakeError(fmt::format("cannot read {}", path));
   return data;
+}
+
+Result<FileBytes> FileBytes::Open(const std::string& path) {
+  FileBytes f;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return MakeError(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+    void* p = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p != MAP_FAILED) {
+      ::madvise(p, static_cast<size_t>(st.st_size), MADV_SEQUENTIAL);
+      ::close(fd);
+      f.data_ = static_cast<const uint8_t*>(p);
+      f.size_ = static_cast<size_t>(st.st_size);
+      f.mapped_ = true;
+      return f;
+    }
+  }
+  ::close(fd);
+  auto data = ReadWholeFile(path);
+  if (!data) return data.error();
+  f.copy_ = std::move(*data);
+  f.data_ = f.copy_.data();
+  f.size_ = f.copy_.size();
+  return f;
+}
+
+FileBytes::FileBytes(FileBytes&& other) noexcept
+    : data_(other.data_),
+      size_(other.size_),
+      mapped_(other.mapped_),
+      copy_(std::move(other.copy_)) {
+  if (!mapped_) data_ = copy_.data();
+  other.data_ = nullptr;
+  other.size_ = 0;
+  other.mapped_ = false;
+}
+
+FileBytes::~FileBytes() {
+  if (mapped_) ::munmap(const_cast<uint8_t*>(data_), size_);
 }
 
 }  // namespace switchyard::binlog

@@ -45,4 +45,23 @@ class BinlogFileReader {
 // Reads a whole file into memory (IO errors carry the path and errno text).
 Result<std::vector<uint8_t>> ReadWholeFile(const std::string& path);
 
+// A file's bytes without copying them: memory-mapped read-only when it is a regular file,
+// read into memory otherwise (pipes, /dev/stdin). Owns the mapping; move-only.
+class FileBytes {
+ public:
+  static Result<FileBytes> Open(const std::string& path);
+  FileBytes(FileBytes&& other) noexcept;
+  FileBytes& operator=(FileBytes&&) = delete;
+  FileBytes(const FileBytes&) = delete;
+  ~FileBytes();
+  std::span<const uint8_t> bytes() const { return {data_, size_}; }
+
+ private:
+  FileBytes() = default;
+  const uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+  bool mapped_ = false;
+  std::vector<uint8_t> copy_;  // when not mapped
+};
+
 }  // namespace switchyard::binlog

@@ -1,5 +1,7 @@
 #include "binlog/value_format.h"
 
+#include <charconv>
+
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -15,17 +17,41 @@ using namespace coltype;
 // mariadb-binlog's my_b_write_quoted: bytes below 0x20 as \xNN, everything else raw.
 void AppendQuoted(std::string& out, std::string_view s) {
   out += '\'';
-  for (unsigned char c : s) {
-    if (c > 0x1f) {
-      out += static_cast<char>(c);
-    } else {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
+  // Printable runs are appended whole; only control bytes are escaped one by one.
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c > 0x1f) continue;
+    out.append(s.data() + run, i - run);
+    static constexpr char kHex[] = "0123456789abcdef";
+    const char esc[4] = {'\\', 'x', kHex[c >> 4], kHex[c & 15]};
+    out.append(esc, 4);
+    run = i + 1;
   }
+  out.append(s.data() + run, s.size() - run);
   out += '\'';
+}
+
+// Zero-padded decimal of at least `width` digits (all digits if more), like fmt's {:0N}.
+void AppendPadded(std::string& out, uint64_t v, int width) {
+  for (uint64_t rest = v; width < 20; ++width) {  // widen for values of more digits
+    uint64_t limit = 1;
+    for (int i = 0; i < width; ++i) limit *= 10;
+    if (rest < limit) break;
+  }
+  char buf[20];
+  for (int i = width - 1; i >= 0; --i) {
+    buf[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+  out.append(buf, static_cast<size_t>(width));
+}
+
+template <class I>
+void AppendNumber(std::string& out, I v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
 }
 
 void AppendBits(std::string& out, uint64_t value, unsigned nbits) {
@@ -43,8 +69,12 @@ void AppendInt(std::string& out, uint64_t raw, unsigned bytes) {
     uint64_t m = 1ULL << (8 * bytes - 1);
     s = static_cast<int64_t>((raw ^ m) - m);
   }
-  fmt::format_to(std::back_inserter(out), "{}", s);
-  if (s < 0) fmt::format_to(std::back_inserter(out), " ({})", raw);
+  AppendNumber(out, s);
+  if (s < 0) {
+    out += " (";
+    AppendNumber(out, raw);
+    out += ')';
+  }
 }
 
 unsigned IntBytes(uint8_t t) {
@@ -66,7 +96,8 @@ void AppendFraction(std::string& out, uint32_t micros, uint8_t fsp) {
   if (!fsp) return;
   uint32_t v = micros;
   for (int i = fsp; i < 6; ++i) v /= 10;
-  fmt::format_to(std::back_inserter(out), ".{:0{}}", v, fsp);
+  out += '.';
+  AppendPadded(out, v, fsp);
 }
 
 std::string Hex(std::string_view s) {
@@ -106,29 +137,47 @@ void AppendValueMariadbStyle(std::string& out, const ColumnValue& value, const C
         } else if constexpr (std::is_same_v<T, int64_t> || std::is_same_v<T, uint64_t>) {
           AppendInt(out, static_cast<uint64_t>(v), IntBytes(col.real_type));
         } else if constexpr (std::is_same_v<T, float>) {
+          // to_chars(general, p) prints exactly like printf("%.{p}g") without its locale cost.
           char buf[64];
-          std::snprintf(buf, sizeof buf, "%g", static_cast<double>(v));
-          out += buf;
+          auto r = std::to_chars(buf, buf + sizeof buf, static_cast<double>(v),
+                                 std::chars_format::general, 6);
+          out.append(buf, r.ptr);
         } else if constexpr (std::is_same_v<T, double>) {
           char buf[64];
-          std::snprintf(buf, sizeof buf, "%.20g", v);
-          out += buf;
+          auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 20);
+          out.append(buf, r.ptr);
         } else if constexpr (std::is_same_v<T, DecimalValue>) {
           out += v.ToString();
         } else if constexpr (std::is_same_v<T, DateValue>) {
-          fmt::format_to(it, "'{:04}:{:02}:{:02}'", v.year, v.month, v.day);
+          out += '\'';
+          AppendPadded(out, v.year, 4);
+          out += ':';
+          AppendPadded(out, v.month, 2);
+          out += ':';
+          AppendPadded(out, v.day, 2);
+          out += '\'';
         } else if constexpr (std::is_same_v<T, TimeValue>) {
           fmt::format_to(it, "'{}{:02}:{:02}:{:02}", v.negative ? "-" : "", v.hour, v.minute,
                          v.second);
           AppendFraction(out, v.micros, v.fsp);
           out += '\'';
         } else if constexpr (std::is_same_v<T, DateTimeValue>) {
-          fmt::format_to(it, "'{:04}-{:02}-{:02} {:02}:{:02}:{:02}", v.year, v.month, v.day, v.hour,
-                         v.minute, v.second);
+          out += '\'';
+          AppendPadded(out, v.year, 4);
+          out += '-';
+          AppendPadded(out, v.month, 2);
+          out += '-';
+          AppendPadded(out, v.day, 2);
+          out += ' ';
+          AppendPadded(out, v.hour, 2);
+          out += ':';
+          AppendPadded(out, v.minute, 2);
+          out += ':';
+          AppendPadded(out, v.second, 2);
           AppendFraction(out, v.micros, v.fsp);
           out += '\'';
         } else if constexpr (std::is_same_v<T, TimestampValue>) {
-          fmt::format_to(it, "{}", v.seconds);
+          AppendNumber(out, v.seconds);
           AppendFraction(out, v.micros, v.fsp);
         } else if constexpr (std::is_same_v<T, YearValue>) {
           fmt::format_to(it, "{:04}", v.year ? v.year : 1900);

@@ -97,6 +97,8 @@ struct LimitsConfig {
 };
 
 struct PoolConfig {
+  // Sessions without pinning state share backend connections (borrowed per statement).
+  bool multiplexing = true;
   uint32_t max_per_server = 64;  // backend connections per server (all threads together)
   uint32_t idle_min = 0;
   uint32_t idle_timeout_ms = 60000;

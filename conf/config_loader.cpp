@@ -265,7 +265,8 @@ Config Read(Reader& r, const YAML::Node& root) {
     r.Uint(m, "limits", "idle_timeout_ms", c.limits.idle_timeout_ms, 1000, 4294967295ull);
     r.Uint(m, "limits", "shutdown_grace_ms", c.limits.shutdown_grace_ms, 0, 600000);
   }
-  if (YAML::Node m = root["pool"]; m && r.CheckMap(m, "pool", {"max_per_server", "idle_min", "idle_timeout_ms"})) {
+  if (YAML::Node m = root["pool"]; m && r.CheckMap(m, "pool", {"multiplexing", "max_per_server", "idle_min", "idle_timeout_ms"})) {
+    r.Bool(m, "pool", "multiplexing", c.pool.multiplexing);
     r.Uint(m, "pool", "max_per_server", c.pool.max_per_server, 1, 100000);
     r.Uint(m, "pool", "idle_min", c.pool.idle_min, 0, 100000);
     r.Uint(m, "pool", "idle_timeout_ms", c.pool.idle_timeout_ms, 1000, kMaxMs);

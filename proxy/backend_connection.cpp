@@ -1,5 +1,7 @@
 #include "proxy/backend_connection.h"
 
+#include <poll.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -13,7 +15,18 @@ namespace switchyard::proxy {
 
 BackendConnection::BackendConnection(asio::any_io_executor executor, std::string server_name,
                                      conf::Endpoint address)
-    : executor_(std::move(executor)), server_name_(std::move(server_name)), address_(std::move(address)) {}
+    : executor_(std::move(executor)),
+      server_name_(std::move(server_name)),
+      address_(std::move(address)) {}
+
+bool BackendConnection::HasUnsolicitedData() {
+  if (!is_open()) return false;
+  if (channel_->reader().buffered() > 0) return true;
+  pollfd p{};
+  p.fd = channel_->socket().native_handle();
+  p.events = POLLIN | POLLRDHUP;
+  return ::poll(&p, 1, 0) != 0;  // readable, peer closed, error (or poll failed: do not trust it)
+}
 
 asio::awaitable<ConnectOutcome> BackendConnection::Connect(const BackendLogin& login) {
   ConnectOutcome out;
@@ -34,8 +47,10 @@ asio::awaitable<ConnectOutcome> BackendConnection::Connect(const BackendLogin& l
   // makes the pending operation fail.
   Deadline deadline(executor_, login.timeout, [this, &socket] {
     boost::system::error_code ignore;
-    if (channel_) channel_->Close();
-    else socket.close(ignore);
+    if (channel_)
+      channel_->Close();
+    else
+      socket.close(ignore);
   });
   co_await socket.async_connect(tcp::endpoint(addr, address_.port),
                                 asio::redirect_error(asio::use_awaitable, ec));
@@ -49,7 +64,8 @@ asio::awaitable<ConnectOutcome> BackendConnection::Connect(const BackendLogin& l
 
   out = co_await Authenticate(login);
   if (deadline.expired() && !out.ok)
-    out.transport_error = fmt::format("{}: handshake timed out after {} ms", server_name_, login.timeout.count());
+    out.transport_error =
+        fmt::format("{}: handshake timed out after {} ms", server_name_, login.timeout.count());
   co_return out;
 }
 
@@ -67,8 +83,8 @@ asio::awaitable<ConnectOutcome> BackendConnection::Authenticate(const BackendLog
   // Frames are forwarded untouched, so the backend must speak exactly the client's dialect.
   opts.capabilities = (login.client_capabilities & ~wire::cap::kSsl & ~wire::cap::kConnectWithDb &
                        ~wire::cap::kMariadbExtendedMask) |
-                      wire::cap::kProtocol41 | wire::cap::kSecureConnection | wire::cap::kPluginAuth |
-                      wire::cap::kPluginAuthLenencClientData;
+                      wire::cap::kProtocol41 | wire::cap::kSecureConnection |
+                      wire::cap::kPluginAuth | wire::cap::kPluginAuthLenencClientData;
   opts.charset = login.charset;
   opts.max_packet_size = 1u << 30;
   opts.use_tls = login.tls != nullptr;
@@ -94,7 +110,8 @@ asio::awaitable<ConnectOutcome> BackendConnection::Authenticate(const BackendLog
       case wire::HandshakeAction::kRead: {
         auto pkt = co_await channel_->ReadPacket();
         if (!pkt.ok()) {
-          out.transport_error = fmt::format("{}: during login: {}", server_name_, pkt.error().message);
+          out.transport_error =
+              fmt::format("{}: during login: {}", server_name_, pkt.error().message);
           co_return out;
         }
         action = hs.OnPacket(pkt->payload, pkt->seq);
@@ -110,8 +127,10 @@ asio::awaitable<ConnectOutcome> BackendConnection::Authenticate(const BackendLog
       case wire::HandshakeAction::kWriteThenFail:
       case wire::HandshakeAction::kFail:
       case wire::HandshakeAction::kStartTls:
-        if (hs.server_error()) out.server_error = *hs.server_error();
-        else out.transport_error = fmt::format("{}: {}", server_name_, hs.error());
+        if (hs.server_error())
+          out.server_error = *hs.server_error();
+        else
+          out.transport_error = fmt::format("{}: {}", server_name_, hs.error());
         co_return out;
     }
   }

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -48,7 +49,10 @@ class BackendConnection {
   wire::Capabilities capabilities() const { return capabilities_; }
   ~BackendConnection() {
     if (gauge_) gauge_->fetch_sub(1, std::memory_order_relaxed);
+    if (on_destroy_) on_destroy_();
   }
+  // Runs `hook` when this connection is destroyed (its pool's count of open connections).
+  void OnDestroy(std::function<void()> hook) { on_destroy_ = std::move(hook); }
   BackendConnection(const BackendConnection&) = delete;
   BackendConnection& operator=(const BackendConnection&) = delete;
   // Counts this connection in `gauge` for as long as it lives (per-server connection metrics).
@@ -58,6 +62,11 @@ class BackendConnection {
   }
   void Close() { if (channel_) channel_->Close(); }
   bool is_open() const { return channel_ && channel_->is_open(); }
+  // Between statements a healthy connection has nothing to read. Bytes waiting there are an
+  // unsolicited packet (MariaDB sends ERR 1927 to a connection it kills) that would otherwise
+  // be taken for the answer to the next command: the connection must not be used.
+  // The peer closing the connection (FIN) counts too. One poll() with no wait.
+  bool HasUnsolicitedData();
 
  private:
   asio::awaitable<ConnectOutcome> Authenticate(const BackendLogin& login);
@@ -70,6 +79,7 @@ class BackendConnection {
   std::string server_version_;
   wire::Capabilities capabilities_ = 0;
   std::atomic<int64_t>* gauge_ = nullptr;
+  std::function<void()> on_destroy_;
 };
 
 }  // namespace switchyard::proxy

@@ -73,8 +73,8 @@ wire::Capabilities ServerCapabilities(bool tls) {
   return c;
 }
 
-ClientSession::ClientSession(tcp::socket socket, ProxyContext& ctx, uint32_t id)
-    : client_(std::move(socket)), ctx_(ctx), id_(id) {
+ClientSession::ClientSession(tcp::socket socket, ProxyContext& ctx, uint32_t id, BackendPool* pool)
+    : client_(std::move(socket)), ctx_(ctx), id_(id), pool_(pool) {
   peer_ = client_.peer_host();
   ctx_.stats.connections_current.fetch_add(1, std::memory_order_relaxed);
   ctx_.stats.connections_total.fetch_add(1, std::memory_order_relaxed);
@@ -118,6 +118,7 @@ asio::awaitable<void> ClientSession::Run() {
     }
   }
   if (authenticated) co_await CommandLoop();
+  ReleaseBackends();  // unpinned connections serve other sessions; the rest close
   DropReplica();
   if (master_.conn) master_.conn->Close();
   client_.Close();
@@ -226,8 +227,30 @@ asio::awaitable<ConnectOutcome> ClientSession::Open(BackendSlot& slot, const Ser
   // Statements prepared on the previous connection are not prepared on this one.
   if (slot.serial) prepared_.ForgetBackend(slot.serial);
   slot.serial = next_serial_++;
-  slot.conn = std::make_unique<BackendConnection>(client_.socket().get_executor(), server.name, server.address);
+  slot.conn.reset();
   slot.applied_generation = 0;
+  if (pool_) {
+    // Connections in the pool are grouped by who may use them: same server, user, dialect and
+    // database. One borrowed from there needs nothing but the session's state (Replay).
+    std::string key = BackendPool::Key(server.name, server.address, user_, login_.client_capabilities,
+                                       login_.charset) + "|" + state_.database();
+    BackendPool::Lease lease = co_await pool_->Acquire(key, server.name, login_.timeout);
+    if (!lease.ok) {
+      ConnectOutcome full;
+      full.transport_error = fmt::format("{}: all {} pooled connections are busy", server.name,
+                                         ctx_.config->pool.max_per_server);
+      co_return full;
+    }
+    if (lease.idle.conn) {
+      slot.conn = std::move(lease.idle.conn);
+      slot.database = lease.idle.database;
+      ConnectOutcome reused;
+      reused.ok = true;
+      co_return reused;
+    }
+  }
+  slot.conn = std::make_unique<BackendConnection>(client_.socket().get_executor(), server.name, server.address);
+  if (pool_) pool_->Track(*slot.conn, server.name);
   ctx_.stats.backend_connects.fetch_add(1, std::memory_order_relaxed);
   BackendLogin login = login_;
   login.database = state_.database();
@@ -276,7 +299,11 @@ asio::awaitable<Status> ClientSession::Replay(BackendSlot& slot) {
 asio::awaitable<BackendConnection*> ClientSession::Master(uint8_t seq, bool report) {
   auto topo = ctx_.topology.Get();
   const ServerView* m = topo->Master();
-  if (master_.open() && m && m->name == master_.server()) co_return master_.conn.get();
+  if (master_.open() && m && m->name == master_.server()) {
+    if (!master_.conn->HasUnsolicitedData()) co_return master_.conn.get();
+    spdlog::warn("session {}: master connection to {} got a packet it did not ask for (killed?); reconnecting",
+                 id_, master_.server());
+  }
   if (master_.conn) {
     master_.conn->Close();
     master_.conn.reset();
@@ -293,6 +320,17 @@ asio::awaitable<BackendConnection*> ClientSession::Master(uint8_t seq, bool repo
     m = topo->Master();
     if (m && !topo->failover_in_progress) {
       outcome = co_await Open(master_, *m);
+      if (outcome.ok) {
+        // Connecting can take long (a hung master that resumes): if the monitor published
+        // another master or started a failover meanwhile, this server must not get the write.
+        auto now = ctx_.topology.Get();
+        if (now->failover_in_progress || !now->Master() || now->Master()->name != m->name) {
+          master_.conn->Close();
+          master_.conn.reset();
+          outcome = ConnectOutcome{};
+          outcome.transport_error = "the master changed while connecting to " + m->name;
+        }
+      }
       if (outcome.ok || outcome.server_error) break;  // a server's refusal is final
       last_error = outcome.transport_error;
     } else {
@@ -338,6 +376,33 @@ asio::awaitable<BackendConnection*> ClientSession::Master(uint8_t seq, bool repo
   co_return master_.conn.get();
 }
 
+bool ClientSession::PinsBackends() const {
+  return state_.pins_connection() || !prepared_.empty() || keep_for_next_ || write_gtid_unknown_;
+}
+
+void ClientSession::ReleaseSlot(BackendSlot& slot) {
+  if (!slot.conn) return;
+  prepared_.ForgetBackend(slot.serial);
+  if (&slot == &replica_) {
+    if (auto i = ctx_.topology.Get()->IndexOf(replica_.server()); i && *i < LoadBalanceCounters::kMaxServers)
+      ctx_.balance.replica_sessions[*i].fetch_sub(1, std::memory_order_relaxed);
+  }
+  if (slot.open() && !slot.conn->HasUnsolicitedData()) {
+    std::string server = slot.server();
+    std::string key = BackendPool::Key(server, slot.conn->address(), user_, login_.client_capabilities,
+                                       login_.charset) + "|" + slot.database;
+    pool_->Return(key, server, std::move(slot.conn), slot.database);
+  }
+  slot.conn.reset();
+}
+
+void ClientSession::ReleaseBackends() {
+  if (!pool_ || PinsBackends()) return;
+  SetBackendTarget(nullptr);  // KILL QUERY of this idle session must not reach the next borrower
+  ReleaseSlot(master_);
+  ReleaseSlot(replica_);
+}
+
 void ClientSession::DropReplica() {
   if (!replica_.conn) return;
   if (auto i = ctx_.topology.Get()->IndexOf(replica_.server()); i && *i < LoadBalanceCounters::kMaxServers)
@@ -348,6 +413,11 @@ void ClientSession::DropReplica() {
 }
 
 asio::awaitable<BackendConnection*> ClientSession::Replica(const ServerView& server) {
+  if (replica_.open() && replica_.server() == server.name && replica_.conn->HasUnsolicitedData()) {
+    spdlog::info("session {}: replica connection to {} got a packet it did not ask for (killed?); reconnecting",
+                 id_, server.name);
+    DropReplica();
+  }
   if (!replica_.open() || replica_.server() != server.name) {
     DropReplica();
     ConnectOutcome outcome = co_await Open(replica_, server);
@@ -418,12 +488,18 @@ asio::awaitable<bool> ClientSession::CausalWait(BackendConnection& replica, cons
   double seconds = ctx_.config->routing.causal_wait_ms / 1000.0;
   auto r = co_await RunInternal(replica, fmt::format("SELECT MASTER_GTID_WAIT('{}-{}-{}', {:.3f})",
                                                      gtid.domain, gtid.server_id, gtid.seq, seconds));
+  if (!r.status.ok()) {
+    spdlog::info("session {}: causal wait on {} failed: {}", id_, replica.server_name(), r.status.error().message);
+    replica.Close();  // mid-response or dead: unusable
+  }
   co_return r.status.ok() && r.outcome && !r.outcome->err && r.first_value == "0";
 }
 
 void ClientSession::AfterResponse(const wire::ResponseOutcome& outcome, const Classification* c,
                                   std::string_view sql, BackendSlot& slot) {
   if (outcome.status_flags) state_.OnServerStatus(*outcome.status_flags);
+  if ((c && (c->kind != StatementKind::kRead || c->must_master)) || outcome.warnings > 0)
+    keep_for_next_ = true;
   if (auto gtid = outcome.LastGtid()) {
     if (auto pos = ParseGtidPosition(*gtid); pos && !pos->empty()) state_.OnWriteGtid(pos->back());
   }
@@ -449,6 +525,7 @@ void ClientSession::AfterResponse(const wire::ResponseOutcome& outcome, const Cl
 asio::awaitable<void> ClientSession::CommandLoop() {
   for (;;) {
     if (close_requested_) co_return;
+    ReleaseBackends();
     busy_ = false;
     Result<wire::Packet> pkt = co_await [&]() -> asio::awaitable<Result<wire::Packet>> {
       Deadline idle(client_.socket().get_executor(),
@@ -458,6 +535,7 @@ asio::awaitable<void> ClientSession::CommandLoop() {
     }();
     if (!pkt.ok()) co_return;  // client went away (or idle timeout / shutdown closed it)
     busy_ = true;
+    keep_for_next_ = false;
     if (pkt->payload.empty()) co_return;
     uint8_t cmd = pkt->payload[0];
     uint8_t seq = pkt->last_seq + 1;
@@ -523,10 +601,19 @@ asio::awaitable<void> ClientSession::RouteAndRun(const wire::Packet& command,
                                                  const Classification& route_by,
                                                  std::string_view sql, PreparedStatement* ps) {
   uint8_t seq = command.last_seq + 1;
+  if (write_gtid_unknown_ && route_by.kind == StatementKind::kRead && !route_by.must_master &&
+      !route_by.depends_on_previous_statement)
+    co_await LearnWriteGtid();
   auto topo = ctx_.topology.Get();
   RouteDecision d = Route(RouteInputs{route_by, state_, *topo, ctx_.config->routing, CurrentReplica(),
                                       PreviousServer()},
                           ctx_.balance);
+  if (spdlog::should_log(spdlog::level::trace)) {
+    spdlog::trace("session {}: {}{} -> {} ({})", id_, ps ? "execute of statement " : "statement",
+                  ps ? std::to_string(ps->id) : std::string(),
+                  d.target == RouteTarget::kReplica && d.server ? topo->servers[*d.server].name : "master",
+                  d.reason);
+  }
 
   if (d.target == RouteTarget::kReplica && d.server) {
     const ServerView& server = topo->servers[*d.server];
@@ -535,6 +622,10 @@ asio::awaitable<void> ClientSession::RouteAndRun(const wire::Packet& command,
     if (replica && d.causal_wait && state_.last_write_gtid()) ctx_.stats.causal_waits.fetch_add(1, std::memory_order_relaxed);
     if (replica && d.causal_wait && state_.last_write_gtid() &&
         !co_await CausalWait(*replica, *state_.last_write_gtid())) {
+      if (!replica_.open() || replica_.conn->HasUnsolicitedData()) {
+        replica = nullptr;  // the wait failed on a broken connection
+        DropReplica();
+      }
       spdlog::debug("session {}: {} has not applied {}-{}-{} within {} ms; read goes to the master",
                     id_, server.name, state_.last_write_gtid()->domain, state_.last_write_gtid()->server_id,
                     state_.last_write_gtid()->seq, ctx_.config->routing.causal_wait_ms);
@@ -603,14 +694,21 @@ asio::awaitable<void> ClientSession::RouteAndRun(const wire::Packet& command,
     AfterResponse(*r.outcome, &effects, sql, master_);
   }
   // Without session tracking on this connection (the client did not negotiate it) the OK
-  // carried no GTID: ask for it, so read-your-writes still holds for this session.
+  // carried no GTID: it is asked for (SELECT @@last_gtid) before the next read that may go to a
+  // replica, not now, so that ROW_COUNT() & co. still describe the client's own statement.
   if (ctx_.config->routing.read_consistency == conf::ReadConsistency::kSession && !r.outcome->err &&
       route_by.kind != StatementKind::kRead && !state_.in_transaction() && master_.open() &&
       !wire::Has(master_.conn->capabilities(), wire::cap::kSessionTrack)) {
-    auto g = co_await RunInternal(*master_.conn, "SELECT @@last_gtid");
-    if (g.first_value) {
-      if (auto pos = ParseGtidPosition(*g.first_value); pos && !pos->empty()) state_.OnWriteGtid(pos->back());
-    }
+    write_gtid_unknown_ = true;
+  }
+}
+
+asio::awaitable<void> ClientSession::LearnWriteGtid() {
+  write_gtid_unknown_ = false;
+  if (!master_.open()) co_return;
+  auto g = co_await RunInternal(*master_.conn, "SELECT @@last_gtid");
+  if (g.first_value) {
+    if (auto pos = ParseGtidPosition(*g.first_value); pos && !pos->empty()) state_.OnWriteGtid(pos->back());
   }
 }
 
@@ -887,6 +985,7 @@ asio::awaitable<ClientSession::ForwardResult> ClientSession::Forward(
     BackendConnection& backend, const wire::Packet& command, std::optional<uint32_t> prepare_client_id) {
   ForwardResult result;
   SetBackendTarget(&backend);
+  const uint64_t epoch_at_send = ctx_.topology.Get()->epoch;
   if (Status s = co_await backend.channel().Write(command.raw); !s.ok()) {
     result.status = s;
     co_return result;
@@ -947,6 +1046,20 @@ asio::awaitable<ClientSession::ForwardResult> ClientSession::Forward(
         for (int i = 0; i < 4; ++i) patched[5 + i] = static_cast<uint8_t>(*prepare_client_id >> (8 * i));
         batch = patched;
       }
+      if (!result.client_saw_bytes && &backend == master_.conn.get()) {
+        // A master that answers after it was replaced (a hung master resuming after a failover
+        // commits what it had buffered): its OK would acknowledge a write the new master does
+        // not have. The outcome is reported unknown instead.
+        auto now = ctx_.topology.Get();
+        if (now->epoch != epoch_at_send &&
+            (!now->Master() || now->Master()->name != backend.server_name())) {
+          spdlog::warn("session {}: {} answered after it was replaced as master (epoch {} -> {}): "
+                       "outcome reported unknown", id_, backend.server_name(), epoch_at_send, now->epoch);
+          backend.Close();
+          result.status = MakeError(backend.server_name() + " was replaced as master during the statement");
+          co_return result;
+        }
+      }
       result.client_saw_bytes = true;
       if (Status s = co_await client_.Write(batch); !s.ok()) {
         // The client is gone; the backend connection is mid-response and cannot be reused.
@@ -965,6 +1078,7 @@ asio::awaitable<ClientSession::ForwardResult> ClientSession::Forward(
     }
   }
   result.outcome = reader.outcome();
+  server.ReleaseBuffer();  // the connection goes idle: it need not hold a receive buffer
   co_return result;
 }
 

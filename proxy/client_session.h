@@ -11,6 +11,7 @@
 #include <string>
 
 #include "proxy/backend_connection.h"
+#include "proxy/backend_pool.h"
 #include "proxy/live_config.h"
 #include "proxy/packet_channel.h"
 #include "proxy/prepared_statements.h"
@@ -38,7 +39,8 @@ struct ProxyContext {
 
 class ClientSession : public SessionHandle, public std::enable_shared_from_this<ClientSession> {
  public:
-  ClientSession(tcp::socket socket, ProxyContext& ctx, uint32_t id);
+  // `pool`: the backend pool of the session's io thread; null without multiplexing.
+  ClientSession(tcp::socket socket, ProxyContext& ctx, uint32_t id, BackendPool* pool = nullptr);
   ~ClientSession() override;
 
   asio::awaitable<void> Run();
@@ -117,6 +119,12 @@ class ClientSession : public SessionHandle, public std::enable_shared_from_this<
   void AfterResponse(const wire::ResponseOutcome& outcome, const Classification* c,
                      std::string_view sql, BackendSlot& slot);
   void DropReplica();
+  // Multiplexing: gives the backend connections back to the pool when nothing pins them to this
+  // session (see SessionState::pins_connection); called between commands.
+  void ReleaseBackends();
+  void ReleaseSlot(BackendSlot& slot);
+  bool PinsBackends() const;
+  asio::awaitable<void> LearnWriteGtid();
   asio::awaitable<void> HandleKill(uint32_t target, bool query_only, uint8_t seq);
   asio::awaitable<void> HandleChangeUser(const wire::Packet& command);
   asio::awaitable<void> SendError(uint8_t seq, uint16_t code, std::string_view sql_state,
@@ -136,6 +144,12 @@ class ClientSession : public SessionHandle, public std::enable_shared_from_this<
   BackendSlot replica_;
   SessionState state_;
   PreparedStatements prepared_;
+  BackendPool* pool_ = nullptr;
+  // The last statement's connection stays for the next one: it wrote (LAST_INSERT_ID,
+  // ROW_COUNT) or left warnings (SHOW WARNINGS) that the next statement may ask about.
+  bool keep_for_next_ = false;
+  // A write's GTID is still to be read from the master connection (no session tracking there).
+  bool write_gtid_unknown_ = false;
   uint64_t next_serial_ = 1;
   std::string previous_server_;
 

@@ -1,19 +1,70 @@
 #include "proxy/packet_channel.h"
 
+#include <algorithm>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <memory>
+#include <vector>
 
 namespace switchyard::proxy {
 namespace {
 Error IoError(const char* what, const boost::system::error_code& ec) {
   return MakeError(std::string(what) + ": " + ec.message());
 }
+
+constexpr size_t kSmallRead = 4 * 1024;   // commands, OK packets, small results
+constexpr size_t kLargeRead = 64 * 1024;  // streaming: fewer, larger reads and writes
+
+// Free receive buffers of the two standard sizes, per io thread: a busy session takes one
+// when data arrives and gives it back when it goes idle, without a malloc/free round trip.
+class StorageCache {
+ public:
+  wire::ReceiveStorage Get(size_t size) {
+    auto& free = size == kLargeRead ? large_ : small_;
+    if (free.empty()) return {std::make_unique_for_overwrite<uint8_t[]>(size), size};
+    wire::ReceiveStorage s = std::move(free.back());
+    free.pop_back();
+    return s;
+  }
+  void Put(wire::ReceiveStorage s) {
+    auto& free = s.size == kLargeRead ? large_ : small_;
+    if ((s.size == kLargeRead || s.size == kSmallRead) && free.size() < kMaxFree)
+      free.push_back(std::move(s));
+    // else: s frees its memory here (odd sizes, e.g. grown for a 16 MiB frame, are not kept)
+  }
+
+ private:
+  static constexpr size_t kMaxFree = 32;
+  std::vector<wire::ReceiveStorage> small_, large_;
+};
+thread_local StorageCache storage_cache;
 }  // namespace
 
+void PacketChannel::ReleaseBuffer() {
+  if (reader_.capacity() != 0 && reader_.buffered() == 0) storage_cache.Put(reader_.TakeStorage());
+}
+
 asio::awaitable<Status> PacketChannel::Fill() {
+  return FillImpl(false);
+}
+
+asio::awaitable<Status> PacketChannel::FillImpl(bool wait_unbuffered) {
   boost::system::error_code ec;
-  auto space = reader_.PrepareWrite();
+  if (wait_unbuffered && !tls_ && reader_.buffered() == 0) {
+    // Nothing pending (a client between commands): wait without holding a buffer. Costs an
+    // epoll_ctl instead of a failed speculative read. TLS may have decrypted bytes pending
+    // inside the SSL object, so a TLS channel reads directly.
+    ReleaseBuffer();
+    co_await socket_.async_wait(tcp::socket::wait_read,
+                                asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return IoError("read", ec);
+  }
+  size_t want = last_read_filled_ ? kLargeRead : kSmallRead;
+  if (reader_.capacity() == 0) reader_.AdoptStorage(storage_cache.Get(want));
+  // A frame larger than the buffer (up to 16 MiB) gets room for all of it at once, instead of
+  // growing step by step with a copy and a transient old + new buffer at each step.
+  auto space = reader_.PrepareWrite(std::max(want, reader_.MissingFrameBytes()));
   size_t n = 0;
   if (tls_) {
     n = co_await tls_->async_read_some(asio::buffer(space.data(), space.size()),
@@ -22,6 +73,7 @@ asio::awaitable<Status> PacketChannel::Fill() {
     n = co_await socket_.async_read_some(asio::buffer(space.data(), space.size()),
                                          asio::redirect_error(asio::use_awaitable, ec));
   }
+  last_read_filled_ = n == space.size();
   reader_.Commit(n);
   if (ec && n == 0) co_return IoError("read", ec);
   co_return Status::Ok();
@@ -32,14 +84,15 @@ asio::awaitable<Result<wire::Packet>> PacketChannel::ReadPacket() {
     auto next = reader_.NextPacket();
     if (!next.ok()) co_return next.error();
     if (next->has_value()) co_return std::move(**next);
-    if (Status s = co_await Fill(); !s.ok()) co_return s.error();
+    if (Status s = co_await FillImpl(true); !s.ok()) co_return s.error();
   }
 }
 
 asio::awaitable<Result<wire::Frame>> PacketChannel::ReadFrame() {
   for (;;) {
     if (auto f = reader_.NextFrame()) co_return *f;
-    if (Status s = co_await Fill(); !s.ok()) co_return s.error();
+    // Keeps the buffer: LOCAL INFILE data is read while the command's packet is still in use.
+    if (Status s = co_await FillImpl(false); !s.ok()) co_return s.error();
   }
 }
 

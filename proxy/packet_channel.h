@@ -1,6 +1,10 @@
 // PacketChannel: a TCP socket (optionally upgraded to TLS) plus a wire::PacketReader, with
 // coroutine reads of frames/packets and writes of raw bytes. Errors come back as values,
 // never as exceptions. Owns the socket; lives on the io thread of its session.
+// Memory: ReadPacket on a plain-TCP channel with nothing buffered (a client between commands)
+// gives the receive buffer back to a small per-thread cache and waits for readability without
+// one, so idle clients hold none; ReleaseBuffer() does the same for a backend connection going
+// idle. Reads start small (4 KiB) and switch to 64 KiB while a read fills the buffer.
 #pragma once
 
 #include <utility>  // boost 1.74 awaitable.hpp needs std::exchange
@@ -28,8 +32,11 @@ class PacketChannel {
   asio::awaitable<Result<wire::Packet>> ReadPacket();
   // Next frame, not reassembled (for streaming large results through).
   asio::awaitable<Result<wire::Frame>> ReadFrame();
-  // Reads more bytes from the socket into the reader; Error on EOF or failure.
+  // Reads more bytes from the socket into the reader; Error on EOF or failure. Invalidates the
+  // views the reader handed out.
   asio::awaitable<Status> Fill();
+  // Gives the receive buffer back now if nothing is buffered (e.g. a connection going idle).
+  void ReleaseBuffer();
   asio::awaitable<Status> Write(wire::BytesView bytes);
 
   // TLS server/client side handshake on the existing connection.
@@ -46,7 +53,10 @@ class PacketChannel {
  private:
   tcp::socket socket_;
   std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls_;
+  asio::awaitable<Status> FillImpl(bool wait_unbuffered);
+
   wire::PacketReader reader_;
+  bool last_read_filled_ = false;  // the last read filled the buffer: read bigger next time
 };
 
 }  // namespace switchyard::proxy

@@ -3,6 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -23,6 +26,33 @@ ProxyServer::ProxyServer(const conf::Config& config, TopologyHolder& topology)
       users_(config.users) {
   ctx_ = std::make_unique<ProxyContext>(
       ProxyContext{live_config_, users_, topology, registry_, stats_, balance_, nullptr, nullptr});
+  if (config_.pool.multiplexing) {
+    // pool.max_per_server is for the whole proxy: each io thread gets its share.
+    PoolLimits limits;
+    size_t threads = pool_->size();
+    limits.max_per_server = static_cast<uint32_t>((config_.pool.max_per_server + threads - 1) / threads);
+    limits.idle_min = config_.pool.idle_min;
+    limits.idle_timeout = std::chrono::milliseconds(config_.pool.idle_timeout_ms);
+    for (size_t i = 0; i < threads; ++i)
+      backend_pools_.push_back(std::make_unique<BackendPool>(pool_->Context(i).get_executor(), limits));
+  }
+}
+
+BackendPool* ProxyServer::PoolFor(asio::io_context& context) {
+  for (size_t i = 0; i < backend_pools_.size(); ++i)
+    if (&pool_->Context(i) == &context) return backend_pools_[i].get();
+  return nullptr;
+}
+
+asio::awaitable<void> ProxyServer::PruneLoop(BackendPool& pool) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  for (;;) {
+    timer.expires_after(std::chrono::seconds(1));
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;
+    pool.Prune(std::chrono::steady_clock::now());
+  }
 }
 
 void ProxyServer::RemapServers(const Topology& before, const Topology& after) {
@@ -46,6 +76,8 @@ ProxyServer::~ProxyServer() {
   // Sessions (coroutine frames owned by the io contexts) and the acceptor refer to the other
   // members: destroy them while those still exist.
   acceptor_.reset();
+  // The io threads are joined: close the idle backend connections while their contexts exist.
+  for (auto& p : backend_pools_) p->Clear();
   pool_.reset();
 }
 
@@ -80,6 +112,8 @@ Status ProxyServer::Start() {
   asio::co_spawn(pool_->Context(0), AcceptLoop(), [](std::exception_ptr e) {
     if (e) spdlog::critical("accept loop ended by an exception");
   });
+  for (size_t i = 0; i < backend_pools_.size(); ++i)
+    asio::co_spawn(pool_->Context(i), PruneLoop(*backend_pools_[i]), asio::detached);
   pool_->Start();
   started_ = true;
   spdlog::info("listening for clients on {} ({} io threads{})", config_.listen.ToString(),
@@ -111,7 +145,8 @@ asio::awaitable<void> ProxyServer::AcceptLoop() {
       socket.close(ec);
       continue;
     }
-    auto session = std::make_shared<ClientSession>(std::move(socket), *ctx_, registry_.NextId());
+    auto session = std::make_shared<ClientSession>(std::move(socket), *ctx_, registry_.NextId(),
+                                                   PoolFor(target));
     asio::co_spawn(target, [session]() -> asio::awaitable<void> { co_await session->Run(); },
                    [](std::exception_ptr e) {
                      if (e) {

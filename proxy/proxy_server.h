@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "base/result.h"
+#include "proxy/backend_pool.h"
 #include "proxy/client_session.h"
 #include "proxy/io_thread_pool.h"
 
@@ -35,9 +36,15 @@ class ProxyServer {
 
  private:
   asio::awaitable<void> AcceptLoop();
+  // The backend pool of the io thread that runs `context` (null without multiplexing).
+  BackendPool* PoolFor(asio::io_context& context);
+  asio::awaitable<void> PruneLoop(BackendPool& pool);
 
   const conf::Config& config_;  // as started: listen, threads, TLS
   LiveConfig live_config_;       // what sessions read; replaced by ApplyConfig
+  // One per io thread, same index; outlive the io contexts (connections tell them when they
+  // close), but their idle connections are closed before the contexts go.
+  std::vector<std::unique_ptr<BackendPool>> backend_pools_;
   std::unique_ptr<IoThreadPool> pool_;  // destroyed first (explicitly): sessions use the rest
   UserDirectory users_;
   SessionRegistry registry_;

@@ -40,6 +40,7 @@ void SessionState::OnDatabaseChanged(std::string db) {
 }
 
 void SessionState::OnStatementSucceeded(const Classification& c) {
+  if (c.uses_named_lock) named_locks_ = true;
   const SessionChange& s = c.session;
   if (s.use_database) OnDatabaseChanged(*s.use_database);
   if (s.names_charset) {

@@ -41,6 +41,14 @@ class SessionState {
 
   bool TouchesTemporaryTable(const Classification& c) const;
   bool has_temporary_tables() const { return !temp_tables_.empty(); }
+  // The session's backend connections carry state of their own that no other session may see
+  // or lose: they stay with this session instead of going back to the pool (multiplexing).
+  // Named locks (GET_LOCK) pin for the rest of the session: their release is not tracked.
+  bool pins_connection() const {
+    return in_transaction_ || !autocommit_ || read_only_txn_replica_ || !temp_tables_.empty() ||
+           !user_vars_.empty() || !session_vars_.empty() || names_ || character_set_ ||
+           transaction_characteristics_ || !text_prepared_.empty() || named_locks_;
+  }
   // User variables whose value cannot be replayed as text (set from an expression).
   bool user_vars_replayable() const { return user_vars_replayable_; }
   const std::optional<GtidPoint>& last_write_gtid() const { return last_write_gtid_; }
@@ -71,6 +79,7 @@ class SessionState {
   };
   std::map<std::string, TextPrepare> text_prepared_;  // by lower-cased statement name
   bool user_vars_replayable_ = true;
+  bool named_locks_ = false;
   std::optional<GtidPoint> last_write_gtid_;
   ClassifyOptions classify_options_;
   uint64_t generation_ = 0;

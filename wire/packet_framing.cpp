@@ -21,7 +21,7 @@ void EncodeFrameHeader(uint8_t* header, uint32_t payload_length, uint8_t seq) {
 
 void PacketReader::Compact() {
   if (begin_ == 0) return;
-  std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+  if (end_ > begin_) std::memmove(buf_.get(), buf_.get() + begin_, end_ - begin_);
   end_ -= begin_;
   begin_ = 0;
 }
@@ -34,21 +34,52 @@ void PacketReader::Feed(BytesView data) {
 
 std::span<uint8_t> PacketReader::PrepareWrite(size_t min_size) {
   // Compact only when it frees real room; views handed out before are invalidated either way.
-  if (begin_ > 0 && (begin_ == end_ || begin_ >= buf_.size() / 2)) Compact();
-  if (buf_.size() - end_ < min_size) buf_.resize(end_ + std::max(min_size, buf_.size() / 2));
-  return std::span<uint8_t>(buf_).subspan(end_);
+  if (begin_ > 0 && (begin_ == end_ || begin_ >= capacity_ / 2)) Compact();
+  if (capacity_ - end_ < min_size) {
+    size_t kept = end_ - begin_;
+    size_t grown = kept + std::max(min_size, capacity_ / 2);
+    auto bigger = std::make_unique_for_overwrite<uint8_t[]>(grown);
+    if (kept > 0) std::memcpy(bigger.get(), buf_.get() + begin_, kept);
+    buf_ = std::move(bigger);
+    capacity_ = grown;
+    begin_ = 0;
+    end_ = kept;
+  }
+  return std::span<uint8_t>(buf_.get() + end_, capacity_ - end_);
 }
 
 void PacketReader::Commit(size_t n) {
-  end_ = std::min(end_ + n, buf_.size());
+  end_ = std::min(end_ + n, capacity_);
+}
+
+size_t PacketReader::MissingFrameBytes() const {
+  if (buffered() < kFrameHeaderSize) return 0;
+  size_t total = kFrameHeaderSize + DecodeFrameHeader(buf_.get() + begin_).payload_length;
+  return total > buffered() ? total - buffered() : 0;
+}
+
+ReceiveStorage PacketReader::TakeStorage() {
+  if (buffered() != 0) return {};
+  assembled_ = Bytes();
+  begin_ = end_ = 0;
+  ReceiveStorage s{std::move(buf_), capacity_};
+  capacity_ = 0;
+  return s;
+}
+
+void PacketReader::AdoptStorage(ReceiveStorage storage) {
+  if (capacity_ != 0 || !storage.data) return;
+  buf_ = std::move(storage.data);
+  capacity_ = storage.size;
+  begin_ = end_ = 0;
 }
 
 std::optional<Frame> PacketReader::NextFrame() {
   if (buffered() < kFrameHeaderSize) return std::nullopt;
-  FrameHeader h = DecodeFrameHeader(buf_.data() + begin_);
+  FrameHeader h = DecodeFrameHeader(buf_.get() + begin_);
   size_t total = kFrameHeaderSize + h.payload_length;
   if (buffered() < total) return std::nullopt;
-  BytesView raw = BytesView(buf_).subspan(begin_, total);
+  BytesView raw(buf_.get() + begin_, total);
   begin_ += total;
   return Frame{h.seq, raw.subspan(kFrameHeaderSize), raw};
 }
@@ -61,7 +92,7 @@ Result<std::optional<Packet>> PacketReader::NextPacket() {
   uint8_t first_seq = 0, last_seq = 0;
   while (true) {
     if (end_ - pos < kFrameHeaderSize) return std::optional<Packet>();
-    FrameHeader h = DecodeFrameHeader(buf_.data() + pos);
+    FrameHeader h = DecodeFrameHeader(buf_.get() + pos);
     if (frames == 0) {
       first_seq = h.seq;
     } else if (h.seq != static_cast<uint8_t>(last_seq + 1)) {
@@ -79,7 +110,7 @@ Result<std::optional<Packet>> PacketReader::NextPacket() {
     pos += kFrameHeaderSize + h.payload_length;
     if (h.payload_length < kMaxFramePayload) break;
   }
-  BytesView raw = BytesView(buf_).subspan(begin_, pos - begin_);
+  BytesView raw(buf_.get() + begin_, pos - begin_);
   Packet p;
   p.seq = first_seq;
   p.last_seq = last_seq;

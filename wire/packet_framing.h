@@ -2,11 +2,12 @@
 // 1-byte sequence id) and a payload; payloads of 0xFFFFFF bytes or more are split into frames of
 // exactly 0xFFFFFF bytes followed by a shorter (possibly empty) one.
 // PacketReader owns a growable receive buffer; the views it returns stay valid until the next
-// call that adds room or bytes to it (Feed / PrepareWrite) or Compact(); a reassembled
-// (multi-frame) payload additionally only until the next NextPacket().
+// call that adds room or bytes to it (Feed / PrepareWrite), Compact() or TakeStorage(); a
+// reassembled (multi-frame) payload additionally only until the next NextPacket().
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 
 #include "base/result.h"
@@ -45,6 +46,12 @@ struct Packet {
   size_t frame_count = 1;
 };
 
+// A receive buffer's memory, handed between a PacketReader and a cache of free blocks.
+struct ReceiveStorage {
+  std::unique_ptr<uint8_t[]> data;
+  size_t size = 0;
+};
+
 class PacketReader {
  public:
   explicit PacketReader(size_t max_packet_size = kDefaultMaxPacketSize)
@@ -66,15 +73,26 @@ class PacketReader {
 
   // Bytes received and not yet returned as frames/packets.
   size_t buffered() const { return end_ - begin_; }
-  BytesView buffered_bytes() const { return BytesView(buf_).subspan(begin_, end_ - begin_); }
+  BytesView buffered_bytes() const { return BytesView(buf_.get() + begin_, end_ - begin_); }
+  size_t capacity() const { return capacity_; }
+  // Bytes still missing to complete the frame whose start is buffered (0 if none is started or
+  // its header is incomplete): lets a reader grow its buffer once to the frame's size.
+  size_t MissingFrameBytes() const;
+  // Gives up the receive buffer (and the reassembly area) when nothing is buffered, so an idle
+  // connection holds no buffer; empty storage otherwise. Invalidates every view handed out.
+  ReceiveStorage TakeStorage();
+  // Uses `storage` as the receive buffer if the reader has none (else it is simply freed).
+  void AdoptStorage(ReceiveStorage storage);
   // Drops consumed bytes from the buffer front (invalidates views). Called by Feed/PrepareWrite.
   void Compact();
   size_t max_packet_size() const { return max_packet_size_; }
 
  private:
-  Bytes buf_;
+  // Not a vector: growing must not zero-fill (untouched pages of a large buffer cost no RSS).
+  std::unique_ptr<uint8_t[]> buf_;
+  size_t capacity_ = 0;
   size_t begin_ = 0;  // first unconsumed byte
-  size_t end_ = 0;    // end of received bytes (buf_ may be larger after PrepareWrite)
+  size_t end_ = 0;    // end of received bytes (capacity_ may be larger after PrepareWrite)
   Bytes assembled_;   // reassembly area for multi-frame packets
   size_t max_packet_size_;
 };

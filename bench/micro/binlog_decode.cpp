@@ -2,8 +2,11 @@
 // mixed column types (INT, BIGINT, TINYINT UNSIGNED, VARCHAR, DECIMAL, DATETIME(3), DOUBLE,
 // TIMESTAMP, DATE, BLOB, nullable columns) is generated in memory, then framed, CRC-checked,
 // decoded and every row image turned into ColumnValues. Reports MB/s, events/s and rows/s.
+// BINLOG_BENCH_FILE=PATH adds BM_FileFullRowDecode over a real binlog (e.g. the >= 100 MB one
+// bench/binlog/run.sh generates in the sandbox), same work, same counters.
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <string>
@@ -193,6 +196,92 @@ void BM_FullRowDecode(benchmark::State& state) {
 }
 BENCHMARK(BM_FullRowDecode)->Arg(1)->Arg(0)->ArgName("verify_crc")->Unit(benchmark::kMillisecond);
 
+// Decodes every event of `file` and every row of its rows events (TRANSACTION_PAYLOADs
+// expanded); returns events seen, or an error message.
+struct DecodeCount {
+  size_t events = 0;
+  size_t rows = 0;
+  std::string error;
+};
+DecodeCount DecodeAll(const std::vector<uint8_t>& file, bool verify) {
+  DecodeCount c;
+  BinlogFileReader reader(file);
+  EventDecoder decoder;
+  decoder.SetVerifyChecksums(verify);
+  Row before, after;
+  auto rows_of = [&](const Event& ev) {
+    if (auto* r = std::get_if<RowsEvent>(&ev.body)) {
+      RowReader rr(*r);
+      while (rr.Next(&before, &after)) ++c.rows;
+      if (!rr.status().ok()) c.error = rr.status().error().message;
+    }
+  };
+  while (c.error.empty()) {
+    auto raw = reader.Next();
+    if (!raw.ok()) {
+      c.error = raw.error().message;
+      break;
+    }
+    if (!*raw) break;
+    auto ev = decoder.Decode((*raw)->bytes, (*raw)->offset);
+    if (!ev.ok()) {
+      c.error = ev.error().message;
+      break;
+    }
+    ++c.events;
+    rows_of(*ev);
+    if (auto* p = std::get_if<TransactionPayloadEvent>(&ev->body)) {
+      auto inner = decoder.DecodePayloadEvents(*p, (*raw)->offset);
+      if (!inner.ok()) {
+        c.error = inner.error().message;
+        break;
+      }
+      for (const auto& e : *inner) {
+        ++c.events;
+        rows_of(e);
+      }
+    }
+  }
+  return c;
+}
+
+void BM_FileFullRowDecode(benchmark::State& state, const std::vector<uint8_t>* file) {
+  DecodeCount last;
+  for (auto _ : state) {
+    last = DecodeAll(*file, state.range(0) != 0);
+    if (!last.error.empty()) {
+      state.SkipWithError(last.error.c_str());
+      return;
+    }
+    benchmark::DoNotOptimize(last.rows);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * file->size()));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * last.events));
+  state.counters["rows/s"] = benchmark::Counter(static_cast<double>(state.iterations() * last.rows),
+                                                benchmark::Counter::kIsRate);
+  state.counters["file_MB"] = static_cast<double>(file->size()) / (1 << 20);
+}
+
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  static std::vector<uint8_t> file;
+  if (const char* path = std::getenv("BINLOG_BENCH_FILE"); path && *path) {
+    auto data = ReadWholeFile(path);
+    if (!data.ok()) {
+      std::fprintf(stderr, "BINLOG_BENCH_FILE: %s\n", data.error().message.c_str());
+      return 2;
+    }
+    file = std::move(*data);
+    benchmark::RegisterBenchmark("BM_FileFullRowDecode", BM_FileFullRowDecode, &file)
+        ->Arg(1)
+        ->Arg(0)
+        ->ArgName("verify_crc")
+        ->Unit(benchmark::kMillisecond);
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

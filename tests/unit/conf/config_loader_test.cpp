@@ -185,6 +185,29 @@ INSTANTIATE_TEST_SUITE_P(
                    "conf.yaml:9: pool.idle_min: must not exceed pool.max_per_server"}),
     [](const auto& info) { return std::string(info.param.name); });
 
+TEST(ConfigLoader, PoolKeys) {
+  Config d = Parse(kMinimal);
+  EXPECT_TRUE(d.pool.multiplexing);
+  EXPECT_EQ(d.pool.max_per_server, 64u);
+  EXPECT_EQ(d.pool.idle_min, 0u);
+  EXPECT_EQ(d.pool.idle_timeout_ms, 60000u);
+  Config c = Parse(WithMinimal("pool:\n  multiplexing: false\n  max_per_server: 8\n  idle_min: 2\n"
+                               "  idle_timeout_ms: 5000\n"));
+  EXPECT_FALSE(c.pool.multiplexing);
+  EXPECT_EQ(c.pool.max_per_server, 8u);
+  EXPECT_EQ(c.pool.idle_min, 2u);
+  EXPECT_EQ(c.pool.idle_timeout_ms, 5000u);
+  auto errors = Errors(WithMinimal("pool:\n  multiplexing: maybe\n"));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_THAT(errors[0], HasSubstr("pool.multiplexing: expected true or false"));
+  errors = Errors(WithMinimal("pool:\n  max_per_server: 0\n"));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_THAT(errors[0], HasSubstr("pool.max_per_server"));
+  errors = Errors(WithMinimal("pool:\n  idle_timeout_ms: 10\n"));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_THAT(errors[0], HasSubstr("pool.idle_timeout_ms"));
+}
+
 TEST(ConfigLoader, SyntaxErrorNamesTheLine) {
   auto errors = Errors("servers:\n  - name: db1\n    address: [unclosed\nusers: x\n");
   ASSERT_EQ(errors.size(), 1u);

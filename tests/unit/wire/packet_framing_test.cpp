@@ -141,6 +141,51 @@ TEST(PacketFraming, PrepareWriteCommitZeroCopy) {
   EXPECT_EQ(f->seq, 5);
 }
 
+TEST(PacketFraming, StorageIsOnlyGivenUpWhenNothingIsBuffered) {
+  Bytes wire;
+  AppendPacket(wire, 0, AsBytes("select 1"));
+  PacketReader r;
+  r.Feed(BytesView(wire).first(6));  // half a packet
+  EXPECT_FALSE(r.TakeStorage().data) << "a partial packet must stay";
+  r.Feed(BytesView(wire).subspan(6));
+  auto p = r.NextPacket();
+  ASSERT_TRUE(p.ok() && p->has_value());
+  EXPECT_EQ(AsString((*p)->payload), "select 1");
+  ReceiveStorage s = r.TakeStorage();
+  ASSERT_TRUE(s.data);
+  EXPECT_GE(s.size, wire.size());
+  EXPECT_EQ(r.capacity(), 0u);
+  EXPECT_EQ(r.buffered(), 0u);
+  // Adopted storage is reused as is; the reader keeps working on it.
+  size_t size = s.size;
+  r.AdoptStorage(std::move(s));
+  EXPECT_EQ(r.capacity(), size);
+  r.Feed(wire);
+  EXPECT_EQ(r.capacity(), size);
+  p = r.NextPacket();
+  ASSERT_TRUE(p.ok() && p->has_value());
+  EXPECT_EQ(AsString((*p)->payload), "select 1");
+}
+
+TEST(PacketFraming, GrowingKeepsUnconsumedBytes) {
+  Bytes wire;
+  AppendPacket(wire, 0, AsBytes("first"));
+  Bytes big(100000, 'z');
+  AppendPacket(wire, 1, big);
+  PacketReader r;
+  r.Feed(BytesView(wire).first(9 + 1000));  // all of the first, a bit of the second
+  auto f = r.NextFrame();
+  ASSERT_TRUE(f);
+  EXPECT_EQ(AsString(f->payload), "first");
+  EXPECT_EQ(r.MissingFrameBytes(), 4 + big.size() - 1000);
+  r.Feed(BytesView(wire).subspan(9 + 1000));  // forces a larger buffer
+  EXPECT_EQ(r.MissingFrameBytes(), 0u);
+  f = r.NextFrame();
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->seq, 1);
+  EXPECT_TRUE(std::equal(f->payload.begin(), f->payload.end(), big.begin(), big.end()));
+}
+
 TEST(PacketWriter, ConsecutiveSeqIds) {
   PacketWriter w(1);
   w.Append(AsBytes("a"));

@@ -1,4 +1,4 @@
-#include "binlog/binlog_tailer.h"
+#include "binlog/stream/binlog_tailer.h"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
@@ -177,8 +177,8 @@ asio::awaitable<void> BinlogTailer::Loop() {
       s.last_error = out.error;
       if (tracker_) s.partial_dropped = tracker_->partial_dropped();
     });
+    if (stopping_) break;  // a shutdown is not a lost stream
     if (on_state_) on_state_(false, master_, out.error);
-    if (stopping_) break;
     if (out.server_error_code == kErrMasterFatalReadingBinlog &&
         options_.restart_at_current_if_position_lost) {
       // The position is gone from this master for good (purged, or the transactions were

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# bench/compare: sysbench oltp_point_select, oltp_read_only and oltp_read_write against db1
+# directly, HAProxy (TCP mode) in front of db1, switchyard with only the master, and switchyard
+# splitting reads over the replicas. Per case: QPS, p95 latency, errors, the proxy's own CPU
+# seconds per 1,000 queries (utime + stime deltas of the proxy process from /proc) and the
+# ratios against HAProxy. Prints a markdown table and writes it to bench/results/compare-<date>.md.
+#   DURATION=20 (seconds per case; QUICK=1 means 5)  THREADS="1 8 64"  PS_MODE=disable
+#   WORKLOADS="oltp_point_select oltp_read_only oltp_read_write"  TARGETS="direct haproxy sy-master sy-split"
+#   TABLES=4 TABLE_SIZE=10000  SANDBOX_PORT_BASE/SANDBOX_DIR/PROXY_PORT/ADMIN_PORT
+#   HAPROXY_PORT (default PROXY_PORT + 100)  OUT=<file> (default bench/results/compare-<date>.md)
+# Needs sysbench and haproxy (scripts/setup installs both) and a built switchyard.
+source "$(dirname "$0")/../lib.sh"
+DURATION=${DURATION:-20}
+[[ ${QUICK:-0} == 1 ]] && DURATION=5
+THREADS=${THREADS:-1 8 64}
+WORKLOADS=${WORKLOADS:-oltp_point_select oltp_read_only oltp_read_write}
+PS_MODE=${PS_MODE:-disable}
+TABLES=${TABLES:-4}
+TABLE_SIZE=${TABLE_SIZE:-10000}
+HAPROXY_PORT=${HAPROXY_PORT:-$((PROXY_PORT + 100))}
+OUT=${OUT:-$REPO/bench/results/compare-$(date -u +%Y-%m-%d).md}
+DB=bench_sysbench
+read -r -a TARGETS <<<"${TARGETS:-direct haproxy sy-master sy-split}"
+
+command -v sysbench >/dev/null || die "sysbench not found (scripts/setup)"
+command -v haproxy >/dev/null || die "haproxy not found (scripts/setup)"
+[[ -x $SWITCHYARD_BIN ]] || die "no switchyard binary at $SWITCHYARD_BIN (build it first)"
+sandbox_up
+for n in 65536 20000; do ulimit -Hn "$n" 2>/dev/null && break; done
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+# --- tables ----------------------------------------------------------------------------------
+root_sql db1 "CREATE DATABASE IF NOT EXISTS $DB; GRANT ALL PRIVILEGES ON $DB.* TO 'app'@'%'"
+common=(--db-driver=mysql --mysql-host=127.0.0.1 --mysql-user=app --mysql-password=app_pw --mysql-db="$DB"
+        --tables="$TABLES" --table-size="$TABLE_SIZE")
+say "preparing $TABLES x $TABLE_SIZE rows in $DB on db1"
+sysbench oltp_read_write "${common[@]}" --mysql-port="$(port_of db1)" cleanup >/dev/null 2>&1 || true
+sysbench oltp_read_write "${common[@]}" --mysql-port="$(port_of db1)" --threads="$TABLES" prepare >"$BENCH_TMP/prepare.out" 2>&1 ||
+  { cat "$BENCH_TMP/prepare.out" >&2; die "sysbench prepare failed"; }
+caught_up() {
+  local n; n=$(port_sql "$(port_of db1)" "SELECT COUNT(*) FROM $DB.sbtest$TABLES")
+  [[ $(port_sql "$(port_of db2)" "SELECT COUNT(*) FROM $DB.sbtest$TABLES") == "$n" &&
+     $(port_sql "$(port_of db3)" "SELECT COUNT(*) FROM $DB.sbtest$TABLES") == "$n" ]]
+}
+wait_for 60 caught_up || say "warning: replicas have not caught up with the prepared tables"
+
+# --- targets ---------------------------------------------------------------------------------
+# start_target NAME: starts what NAME needs; sets PORT and TARGET_PID (empty for direct).
+start_target() {
+  TARGET_PID=
+  case "$1" in
+    direct) PORT=$(port_of db1) ;;
+    haproxy)
+      cat >"$BENCH_TMP/haproxy.cfg" <<CFG
+global
+  maxconn 4096
+defaults
+  mode tcp
+  timeout connect 5s
+  timeout client 1h
+  timeout server 1h
+listen mysql
+  bind 127.0.0.1:$HAPROXY_PORT
+  server db1 127.0.0.1:$(port_of db1)
+CFG
+      port_open "$HAPROXY_PORT" && die "port $HAPROXY_PORT is already in use (set HAPROXY_PORT)"
+      haproxy -db -f "$BENCH_TMP/haproxy.cfg" >"$BENCH_TMP/haproxy.log" 2>&1 &
+      TARGET_PID=$!
+      track_pid "$TARGET_PID"
+      PORT=$HAPROXY_PORT
+      wait_for 10 port_sql "$PORT" "select 1" || { cat "$BENCH_TMP/haproxy.log" >&2; die "haproxy did not start"; }
+      ;;
+    sy-master | sy-split)
+      if [[ $1 == sy-master ]]; then
+        write_config "$BENCH_TMP/switchyard.yaml" "$(master_only_yaml)"
+      else
+        write_config "$BENCH_TMP/switchyard.yaml"
+      fi
+      start_proxy "$BENCH_TMP/switchyard.yaml"
+      TARGET_PID=$PROXY_PID
+      PORT=$PROXY_PORT
+      ;;
+  esac
+}
+stop_target() {
+  [[ -n $TARGET_PID ]] || return 0
+  kill -TERM "$TARGET_PID" 2>/dev/null || true
+  wait "$TARGET_PID" 2>/dev/null || true
+  PROXY_PID=
+}
+
+# --- runs --------------------------------------------------------------------------------------
+CASES=()
+for w in $WORKLOADS; do
+  for t in $THREADS; do CASES+=("$w $t"); done
+  # the issue's targets are stated at 16 and 64 threads for point selects
+  [[ $w == oltp_point_select && " $THREADS " != *" 16 "* ]] && CASES+=("$w 16")
+done
+declare -A QPS P95 ERR CPU
+for target in "${TARGETS[@]}"; do
+  start_target "$target"
+  for c in "${CASES[@]}"; do
+    read -r w t <<<"$c"
+    out="$BENCH_TMP/$target-$w-$t.out"
+    t0=0; [[ -n $TARGET_PID ]] && t0=$(cpu_ticks "$TARGET_PID")
+    sysbench "$w" "${common[@]}" --mysql-port="$PORT" --threads="$t" --time="$DURATION" \
+      --db-ps-mode="$PS_MODE" --rand-type=uniform --mysql-ignore-errors=all --report-interval=0 run >"$out" 2>&1 || true
+    t1=0; [[ -n $TARGET_PID ]] && t1=$(cpu_ticks "$TARGET_PID")
+    queries=$(awk '/^ +queries: /{print $2}' "$out")
+    k="$target/$w/$t"
+    QPS[$k]=$(awk '/^ +queries: /{gsub(/\(/, "", $3); printf "%.0f", $3}' "$out")
+    P95[$k]=$(awk '/95th percentile:/{print $3}' "$out")
+    ERR[$k]=$(awk '/ignored errors:/{print $3}' "$out")
+    grep -q FATAL "$out" && ERR[$k]="fatal"
+    if [[ -n $TARGET_PID && ${queries:-0} -gt 0 ]]; then
+      CPU[$k]=$(awk -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v q="$queries" 'BEGIN{printf "%.4f", d / hz / (q / 1000)}')
+    else
+      CPU[$k]="-"
+    fi
+    say "$target $w $t threads: ${QPS[$k]:-?} qps, p95 ${P95[$k]:-?} ms, errors ${ERR[$k]:-?}, proxy CPU ${CPU[$k]} s/1k queries"
+  done
+  stop_target
+done
+sysbench oltp_read_write "${common[@]}" --mysql-port="$(port_of db1)" cleanup >/dev/null 2>&1 || true
+
+# --- table -------------------------------------------------------------------------------------
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a == "-" || b == "-" || a == "" || b == "" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
+{
+  echo "# bench/compare $(date -u +%Y-%m-%dT%H:%MZ)"
+  echo
+  echo "$(nproc) cores (shared by sysbench, MariaDB and the proxy), $(sysbench --version), $(haproxy -v | head -1 | cut -d' ' -f1-3)," \
+       "switchyard $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?'); $TABLES tables x $TABLE_SIZE rows," \
+       "${DURATION} s per case, --db-ps-mode=$PS_MODE, --rand-type=uniform."
+  echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine makes runs noisy)."
+  echo "Targets: direct = db1; haproxy = HAProxy TCP mode in front of db1; sy-master = switchyard with only db1;"
+  echo "sy-split = switchyard with db1 + replicas db2, db3 (read/write splitting, read-your-writes)."
+  echo "CPU = the proxy process's utime+stime per 1,000 queries; vs HAProxy = QPS ratio / CPU ratio."
+  echo
+  echo "| workload | threads | target | QPS | p95 ms | errors | proxy CPU s/1k q | QPS vs HAProxy | CPU vs HAProxy |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  for c in "${CASES[@]}"; do
+    read -r w t <<<"$c"
+    for target in "${TARGETS[@]}"; do
+      k="$target/$w/$t" h="haproxy/$w/$t"
+      qr="-" cr="-"
+      if [[ $target == sy-* ]]; then qr=$(ratio "${QPS[$k]:-}" "${QPS[$h]:-}"); cr=$(ratio "${CPU[$k]:-}" "${CPU[$h]:-}"); fi
+      echo "| ${w#oltp_} | $t | $target | ${QPS[$k]:-?} | ${P95[$k]:-?} | ${ERR[$k]:-?} | ${CPU[$k]:-?} | $qr | $cr |"
+    done
+  done
+  echo
+  echo "Issue 8 targets: sy CPU per query <= 1.1x HAProxy's on point_select; sy QPS >= 0.95x HAProxy's at 16 and 64 threads."
+} >"$BENCH_TMP/table.md"
+mkdir -p "$(dirname "$OUT")"
+cp "$BENCH_TMP/table.md" "$OUT"
+cat "$OUT"
+say "written to $OUT"

@@ -1,0 +1,84 @@
+// BackendPool: the idle backend connections of ONE io thread, so sessions on that thread can
+// share them (connection multiplexing, issue 8). A session borrows a connection for a statement
+// and gives it back when nothing in the session pins it. Connections are grouped by a key that
+// says who may reuse one (server, user, wire capabilities, charset): different users never share
+// a connection. Per server, at most `limit` connections (idle + borrowed) exist on this thread;
+// beyond that a borrower waits. Not thread-safe: used only from its io thread.
+#pragma once
+
+#include <utility>  // boost 1.74 awaitable.hpp needs std::exchange
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "proxy/backend_connection.h"
+
+namespace switchyard::proxy {
+
+struct PoolLimits {
+  uint32_t max_per_server = 64;  // on this thread
+  uint32_t idle_min = 0;         // idle connections per key kept past the idle timeout
+  std::chrono::milliseconds idle_timeout{60000};
+};
+
+class BackendPool {
+ public:
+  // An idle connection and the database it is in.
+  struct Idle {
+    std::unique_ptr<BackendConnection> conn;
+    std::string server;
+    std::string database;
+    std::chrono::steady_clock::time_point since;
+  };
+
+  BackendPool(asio::any_io_executor executor, PoolLimits limits);
+  ~BackendPool();
+  BackendPool(const BackendPool&) = delete;
+  BackendPool& operator=(const BackendPool&) = delete;
+
+  static std::string Key(std::string_view server, const conf::Endpoint& address,
+                         std::string_view user, wire::Capabilities caps, uint8_t charset);
+
+  // An idle connection for `key` (conn set), or the right to open a new one to `server` (conn
+  // null, ok true: create it and Track it at once), waiting up to `timeout` while the server's
+  // limit is reached (ok false when it expired).
+  struct Lease {
+    bool ok = false;
+    Idle idle;
+  };
+  asio::awaitable<Lease> Acquire(const std::string& key, const std::string& server,
+                                 std::chrono::milliseconds timeout);
+  // Counts `conn` against its server's limit until it is destroyed (wherever that happens: a
+  // session that closes it, a failed connect, pruning). The pool must outlive it.
+  void Track(BackendConnection& conn, const std::string& server);
+  // A borrowed connection comes back, healthy and without session state, in `database`.
+  void Return(const std::string& key, const std::string& server,
+              std::unique_ptr<BackendConnection> conn, std::string database);
+  // Closes idle connections past the idle timeout (keeping idle_min per key).
+  void Prune(std::chrono::steady_clock::time_point now);
+  // Closes every idle connection (shutdown: before the io context goes).
+  void Clear();
+
+  size_t idle_count() const;
+  int open_count(const std::string& server) const;
+
+ private:
+  void WakeOne();
+  // At the limit for `server`: closes its oldest idle connection of another key, if any.
+  bool EvictIdleOf(const std::string& server);
+
+  asio::any_io_executor executor_;
+  PoolLimits limits_;
+  std::map<std::string, std::deque<Idle>> idle_;  // by key; newest at the back
+  std::map<std::string, int> open_;               // by server: idle + borrowed
+  std::deque<asio::steady_timer*> waiters_;
+  bool closing_ = false;
+};
+
+}  // namespace switchyard::proxy

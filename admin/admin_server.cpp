@@ -52,7 +52,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) {
       // Malformed or oversized request: say so, then close (the stream is out of sync).
       auto status = ec == http::error::body_limit ? http::status::payload_too_large
-                                                  : http::status::bad_request;
+                    : ec == http::error::header_limit
+                        ? http::status::request_header_fields_too_large
+                        : http::status::bad_request;
       Write(JsonError(status, "bad request", ec.message()), /*close=*/true);
       return;
     }

@@ -108,6 +108,7 @@ ConfigChanges DiffConfig(const Config& running, const Config& next) {
           next.limits.idle_timeout_ms);
   Compare(live, "limits.shutdown_grace_ms", running.limits.shutdown_grace_ms,
           next.limits.shutdown_grace_ms);
+  Compare(live, "pool.multiplexing", Bool(running.pool.multiplexing), Bool(next.pool.multiplexing));
   Compare(live, "pool.max_per_server", running.pool.max_per_server, next.pool.max_per_server);
   Compare(live, "pool.idle_min", running.pool.idle_min, next.pool.idle_min);
   Compare(live, "pool.idle_timeout_ms", running.pool.idle_timeout_ms, next.pool.idle_timeout_ms);

@@ -1,0 +1,5 @@
+-- Replicas: GTID auto-positioning from db1 (users arrive through replication).
+CHANGE REPLICATION SOURCE TO SOURCE_HOST='db1', SOURCE_PORT=3306, SOURCE_USER='repl',
+  SOURCE_PASSWORD='repl_pw', SOURCE_AUTO_POSITION=1, GET_SOURCE_PUBLIC_KEY=1,
+  SOURCE_CONNECT_RETRY=2;
+START REPLICA;

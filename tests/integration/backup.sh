@@ -22,7 +22,7 @@ print(next(s['state'] for s in json.load(sys.stdin)['servers'] if s['name'] == '
 }
 state_is() { [[ $(server_state "$1") == "$2" ]]; }
 metric_grows() { local before; before=$(metric "$1" "$2"); sleep 0.3; (($(metric "$1" "$2") > before)); }
-restore_sql() { mariadb --no-defaults -uroot -S "$RESTORE_DIR/mysqld.sock" -N -B "$@"; }
+restore_sql() { mariadb --no-defaults --max-allowed-packet=256M -uroot -S "$RESTORE_DIR/mysqld.sock" -N -B "$@"; }
 restore_caught_up() {
   [[ $(restore_sql -e "select @@gtid_slave_pos") == $(root_sql db1 "select @@gtid_binlog_pos") ]]
 }
@@ -131,6 +131,7 @@ gtid_domain_id=0
 skip-name-resolve
 skip-slave-start=ON
 innodb_buffer_pool_size=32M
+max_allowed_packet=256M
 innodb_log_file_size=16M
 innodb_flush_log_at_trx_commit=2
 performance_schema=OFF

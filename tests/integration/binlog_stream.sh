@@ -59,7 +59,7 @@ log "$(tail -1 "$TEST_TMP/tail.err")"
 # Expected: every GTID in db1's binlogs after START, in binlog order (mariadb-binlog's view).
 start_seq=${START##*-}
 for f in $(sed 's|.*/||' "$DATADIR"/db1-bin.index); do
-  mariadb-binlog --no-defaults "$DATADIR/$f" 2>/dev/null | grep -oE 'GTID [0-9]+-[0-9]+-[0-9]+' | awk '{print $2}'
+  mariadb-binlog --no-defaults "$DATADIR/$f" 2>/dev/null | grep -aoE 'GTID [0-9]+-[0-9]+-[0-9]+' | awk '{print $2}'
 done | awk -F- -v s="$start_seq" '$3 > s' >"$TEST_TMP/expected"
 awk '{print $1}' "$TEST_TMP/tail.out" >"$TEST_TMP/seen"
 log "$(wc -l <"$TEST_TMP/expected") transactions committed, $(wc -l <"$TEST_TMP/seen") seen, $(streams) streams"

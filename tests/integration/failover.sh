@@ -11,12 +11,7 @@
 source "$(dirname "$0")/lib.sh"
 WRITERS=$(dirname "$0")/failover_writers.py
 TABLE=failover_ids
-MONITOR="monitor:
-  user: monitor
-  password: monitor_pw
-  interval_ms: 250
-  timeout_ms: 500
-  failure_threshold: 3"
+MONITOR=$FAILOVER_TEST_MONITOR
 
 status_field() { admin_get /v1/status | /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 ids_on() { sql "$1" "SELECT id FROM $TABLE ORDER BY id" | sort; }

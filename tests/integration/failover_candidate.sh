@@ -8,12 +8,7 @@
 # The sandbox is rebuilt at the end (db1 cannot rejoin without being re-cloned).
 source "$(dirname "$0")/lib.sh"
 TABLE=candidate_ids
-MONITOR="monitor:
-  user: monitor
-  password: monitor_pw
-  interval_ms: 250
-  timeout_ms: 500
-  failure_threshold: 3"
+MONITOR=$FAILOVER_TEST_MONITOR
 
 restore() {
   stop_proxy

@@ -13,12 +13,7 @@
 source "$(dirname "$0")/lib.sh"
 TABLE=hung_ids
 WRITERS=$(dirname "$0")/failover_writers.py
-MONITOR="monitor:
-  user: monitor
-  password: monitor_pw
-  interval_ms: 250
-  timeout_ms: 500
-  failure_threshold: 3"
+MONITOR=$FAILOVER_TEST_MONITOR
 SDIR=${SANDBOX_DIR:-$REPO/var/sandbox}
 DB1_PID=$(cat "$SDIR/db1/mysqld.pid")
 

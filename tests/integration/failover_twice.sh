@@ -7,12 +7,7 @@
 # is rebuilt (scripts/sandbox down && up) so the next tests find it as usual.
 source "$(dirname "$0")/lib.sh"
 TABLE=twice_ids
-MONITOR="monitor:
-  user: monitor
-  password: monitor_pw
-  interval_ms: 250
-  timeout_ms: 500
-  failure_threshold: 3"
+MONITOR=$FAILOVER_TEST_MONITOR
 
 RESTORED=0
 restore() {

@@ -66,6 +66,14 @@ start_proxy() {
   wait_for 15 bash -c "exec 3<>/dev/tcp/127.0.0.1/${port:-6033}" || { cat "$TEST_TMP/proxy.log" >&2; fail "proxy did not start"; finish; }
   kill -0 "$PROXY_PID" 2>/dev/null || { cat "$TEST_TMP/proxy.log" >&2; fail "proxy exited at start"; finish; }
 }
+# The monitor section of the failover tests: a check every 250 ms that gives up after 500 ms.
+FAILOVER_TEST_MONITOR="monitor:
+  user: monitor
+  password: monitor_pw
+  interval_ms: 250
+  timeout_ms: 500
+  failure_threshold: 3"
+
 # write_config FILE [EXTRA_YAML]: the example config on test ports (PROXY_PORT, ADMIN_PORT),
 # state in TEST_TMP; EXTRA_YAML replaces whole top-level sections of the same name.
 PROXY_PORT=${PROXY_PORT:-16033}

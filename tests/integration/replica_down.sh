@@ -6,12 +6,7 @@
 # the read pool.
 source "$(dirname "$0")/lib.sh"
 TABLE=replica_down_ids
-MONITOR="monitor:
-  user: monitor
-  password: monitor_pw
-  interval_ms: 250
-  timeout_ms: 500
-  failure_threshold: 3"
+MONITOR=$FAILOVER_TEST_MONITOR
 SDIR=${SANDBOX_DIR:-$REPO/var/sandbox}
 cp "$SDIR/db3/my.cnf" "$TEST_TMP/db3.cnf.orig"
 

@@ -3,6 +3,7 @@
 #   SANDBOX_PORT_BASE (db1; db2 and db3 follow), SANDBOX_DIR, PROXY_PORT, ADMIN_PORT.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$REPO/tests/config_yaml.sh"
 SWITCHYARD_BIN=${SWITCHYARD_BIN:-$REPO/build/app/switchyard}
 SANDBOX=$REPO/scripts/sandbox
 export SANDBOX_PORT_BASE=${SANDBOX_PORT_BASE:-3307}
@@ -38,23 +39,7 @@ sandbox_up() {
 
 # write_config FILE [EXTRA_YAML]: the example config on the bench ports; EXTRA_YAML replaces
 # whole top-level sections of the same name (as in tests/integration/lib.sh).
-write_config() {
-  local file=$1 extra=${2:-}
-  sed -e "s/^listen: .*/listen: 127.0.0.1:$PROXY_PORT/" -e "s/^  listen: 127.0.0.1:6080/  listen: 127.0.0.1:$ADMIN_PORT/" \
-      -e "s|^state_dir: .*|state_dir: $BENCH_TMP/state|" \
-      -e "s|address: 127.0.0.1:3307|address: 127.0.0.1:$(port_of db1)|" \
-      -e "s|address: 127.0.0.1:3308|address: 127.0.0.1:$(port_of db2)|" \
-      -e "s|address: 127.0.0.1:3309|address: 127.0.0.1:$(port_of db3)|" \
-      -e "s|^  level: info|  level: warn|" \
-      "$REPO/conf/switchyard.example.yaml" >"$file"
-  if [[ -n $extra ]]; then
-    local section
-    for section in $(grep -oE '^[a-z_]+:' <<<"$extra" | tr -d :); do
-      awk -v s="$section" '$0 ~ "^"s":" {skip=1; next} skip && /^[ #]/ {next} {skip=0; print}' "$file" >"$file.tmp" && mv "$file.tmp" "$file"
-    done
-    printf '%s\n' "$extra" >>"$file"
-  fi
-}
+write_config() { LOG_LEVEL=warn render_config "$1" "$BENCH_TMP/state" "${2:-}"; }
 # master_only_yaml: config sections with only db1, so every statement goes to the master.
 master_only_yaml() {
   printf 'servers:\n  - name: db1\n    address: 127.0.0.1:%s\nfailover:\n  auto: false\n' "$(port_of db1)"

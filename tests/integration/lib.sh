@@ -2,6 +2,7 @@
 # runs against the sandbox fixture (scripts/sandbox up, done once by ctest).
 set -euo pipefail
 REPO=${SWITCHYARD_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+source "$REPO/tests/config_yaml.sh"
 SWITCHYARD_BIN=${SWITCHYARD_BIN:-$REPO/build/app/switchyard}
 SANDBOX=$REPO/scripts/sandbox
 TEST_NAME=$(basename "${BASH_SOURCE[1]:-$0}" .sh)
@@ -78,23 +79,7 @@ FAILOVER_TEST_MONITOR="monitor:
 # state in TEST_TMP; EXTRA_YAML replaces whole top-level sections of the same name.
 PROXY_PORT=${PROXY_PORT:-16033}
 ADMIN_PORT=${ADMIN_PORT:-16080}
-write_config() {
-  local file=$1 extra=${2:-}
-  sed -e "s/^listen: .*/listen: 127.0.0.1:$PROXY_PORT/" -e "s/^  listen: 127.0.0.1:6080/  listen: 127.0.0.1:$ADMIN_PORT/" \
-      -e "s|^state_dir: .*|state_dir: $TEST_TMP/state|" \
-      -e "s|address: 127.0.0.1:3307|address: 127.0.0.1:$(port_of db1)|" \
-      -e "s|address: 127.0.0.1:3308|address: 127.0.0.1:$(port_of db2)|" \
-      -e "s|address: 127.0.0.1:3309|address: 127.0.0.1:$(port_of db3)|" \
-      "$REPO/conf/switchyard.example.yaml" >"$file"
-  if [[ -n $extra ]]; then
-    local section
-    for section in $(grep -oE '^[a-z_]+:' <<<"$extra" | tr -d :); do
-      # drop the section (its line and the indented lines after it) from the base
-      awk -v s="$section" '$0 ~ "^"s":" {skip=1; next} skip && /^[ #]/ {next} {skip=0; print}' "$file" >"$file.tmp" && mv "$file.tmp" "$file"
-    done
-    printf '%s\n' "$extra" >>"$file"
-  fi
-}
+write_config() { render_config "$1" "$TEST_TMP/state" "${2:-}"; }
 proxy_sql() { mariadb --no-defaults -h127.0.0.1 -P"$PROXY_PORT" -uapp -papp_pw ${PROXY_SSL_ARGS:-} -N -B -e "$1" app; }
 # start_proxy_default [EXTRA_YAML]: config + start + wait until the proxy has found the master.
 start_proxy_default() {

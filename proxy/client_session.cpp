@@ -532,7 +532,7 @@ asio::awaitable<void> ClientSession::CommandLoop() {
                     std::chrono::milliseconds(ctx_.config->limits.idle_timeout_ms),
                     [this] { client_.Close(); });
       // Idle: no read buffer is held while waiting for the next command (memory per client).
-      client_.reader().ReleaseIfEmpty();
+      client_.ReleaseBuffer();
       co_await client_.WaitReadable();
       co_return co_await client_.ReadPacket();
     }();

@@ -26,13 +26,6 @@ void PacketReader::Compact() {
   begin_ = 0;
 }
 
-void PacketReader::ReleaseIfEmpty() {
-  if (begin_ != end_) return;
-  Bytes().swap(buf_);
-  Bytes().swap(assembled_);
-  begin_ = end_ = 0;
-}
-
 void PacketReader::Feed(BytesView data) {
   auto space = PrepareWrite(data.size());
   if (!data.empty()) std::memcpy(space.data(), data.data(), data.size());

@@ -85,9 +85,6 @@ class PacketReader {
   void AdoptStorage(ReceiveStorage storage);
   // Drops consumed bytes from the buffer front (invalidates views). Called by Feed/PrepareWrite.
   void Compact();
-  // Frees the buffers when nothing is buffered (an idle connection then costs no buffer memory;
-  // the next read allocates again). Invalidates views.
-  void ReleaseIfEmpty();
   size_t max_packet_size() const { return max_packet_size_; }
 
  private:

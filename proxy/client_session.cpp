@@ -360,6 +360,7 @@ asio::awaitable<BackendConnection*> ClientSession::Master(uint8_t seq, bool repo
       (void)co_await client_.Write(out);
     } else {
       spdlog::warn("session {}: no usable master after {} ms: {}", id_, ctx_.config->failover.hold_ms, last_error);
+      ctx_.stats.no_master_errors.fetch_add(1, std::memory_order_relaxed);
       co_await SendError(seq, 2003, "HY000",
                          fmt::format("switchyard: no master available ({})", last_error));
     }
@@ -604,6 +605,12 @@ asio::awaitable<void> ClientSession::RouteAndRun(const wire::Packet& command,
                                                  const Classification& route_by,
                                                  std::string_view sql, PreparedStatement* ps) {
   uint8_t seq = command.last_seq + 1;
+  const auto started = std::chrono::steady_clock::now();
+  auto micros_since_start = [&started] {
+    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                     std::chrono::steady_clock::now() - started)
+                                     .count());
+  };
   if (write_gtid_unknown_ && route_by.kind == StatementKind::kRead && !route_by.must_master &&
       !route_by.depends_on_previous_statement)
     co_await LearnWriteGtid();
@@ -644,6 +651,7 @@ asio::awaitable<void> ClientSession::RouteAndRun(const wire::Packet& command,
       } else if (r.status.ok()) {
         ctx_.stats.queries_replica.fetch_add(1, std::memory_order_relaxed);
         ctx_.stats.CountQuery(*topo, d.server);
+        ctx_.stats.latency_replica.Observe(micros_since_start());
         if (effects.txn == TxnOp::kBeginReadOnly && r.outcome && !r.outcome->err)
           state_.PinReadOnlyTransaction(server.name);
         if (ps) ps->cursor_backend = r.outcome->cursor_opened ? std::optional(replica_.serial) : std::nullopt;
@@ -684,6 +692,7 @@ asio::awaitable<void> ClientSession::RouteAndRun(const wire::Packet& command,
   }
   ctx_.stats.queries_master.fetch_add(1, std::memory_order_relaxed);
   ctx_.stats.CountQuery(*topo, topo->master);
+  ctx_.stats.latency_master.Observe(micros_since_start());
   if (ps) ps->cursor_backend = r.outcome->cursor_opened ? std::optional(master_.serial) : std::nullopt;
   // SET @x = ? in a prepared statement: the text says nothing of the value; ask the server.
   bool placeholders = false;

@@ -20,6 +20,21 @@ std::optional<size_t> ProxyStats::SlotOf(std::string_view name) {
   return known;
 }
 
+void LatencyHistogram::Render(std::string& out, std::string_view name,
+                              std::string_view labels) const {
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < kBoundsUs.size(); ++i) {
+    cumulative += buckets_[i].load(std::memory_order_relaxed);
+    out += fmt::format("{}_bucket{{{},le=\"{}\"}} {}\n", name, labels,
+                       static_cast<double>(kBoundsUs[i]) / 1e6, cumulative);
+  }
+  cumulative += buckets_[kBoundsUs.size()].load(std::memory_order_relaxed);
+  out += fmt::format("{}_bucket{{{},le=\"+Inf\"}} {}\n", name, labels, cumulative);
+  out += fmt::format("{}_sum{{{}}} {}\n", name, labels,
+                     static_cast<double>(sum_us_.load(std::memory_order_relaxed)) / 1e6);
+  out += fmt::format("{}_count{{{}}} {}\n", name, labels, cumulative);
+}
+
 std::string RenderProxyMetrics(ProxyStats& s, const Topology& t) {
   std::string out;
   auto counter = [&](const char* name, const char* help, uint64_t v) {
@@ -50,6 +65,23 @@ std::string RenderProxyMetrics(ProxyStats& s, const Topology& t) {
           s.writes_held.load());
   counter("switchyard_writes_held_milliseconds_total", "Total time statements were held.",
           s.writes_held_ms.load());
+  out +=
+      "# HELP switchyard_errors_total Errors by kind: auth (failed logins), refused (connection "
+      "limit), backend_lost (backend connection lost during a statement), no_master (no master "
+      "within failover.hold_ms).\n"
+      "# TYPE switchyard_errors_total counter\n";
+  out += fmt::format("switchyard_errors_total{{kind=\"auth\"}} {}\n", s.auth_failures.load());
+  out += fmt::format("switchyard_errors_total{{kind=\"refused\"}} {}\n",
+                     s.connections_refused.load());
+  out += fmt::format("switchyard_errors_total{{kind=\"backend_lost\"}} {}\n",
+                     s.backend_errors.load());
+  out += fmt::format("switchyard_errors_total{{kind=\"no_master\"}} {}\n",
+                     s.no_master_errors.load());
+  out +=
+      "# HELP switchyard_query_duration_seconds Statement latency through the proxy, by route.\n"
+      "# TYPE switchyard_query_duration_seconds histogram\n";
+  s.latency_master.Render(out, "switchyard_query_duration_seconds", "route=\"master\"");
+  s.latency_replica.Render(out, "switchyard_query_duration_seconds", "route=\"replica\"");
   out +=
       "# HELP switchyard_queries_total Statements forwarded, by route.\n"
       "# TYPE switchyard_queries_total counter\n";

@@ -15,6 +15,29 @@
 
 namespace switchyard::proxy {
 
+// Statement latency as a Prometheus histogram: fixed buckets, relaxed atomics, no allocation
+// on the data path. Observations are client-visible time from routing to the last byte.
+class LatencyHistogram {
+ public:
+  // Upper bounds in microseconds (le labels); one more bucket counts everything above.
+  static constexpr std::array<uint64_t, 14> kBoundsUs = {
+      250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000, 2500000,
+      10000000};
+
+  void Observe(uint64_t micros) {
+    size_t i = 0;
+    while (i < kBoundsUs.size() && micros > kBoundsUs[i]) ++i;
+    buckets_[i].fetch_add(1, std::memory_order_relaxed);
+    sum_us_.fetch_add(micros, std::memory_order_relaxed);
+  }
+  // Appends the _bucket/_sum/_count lines of `name` with the label set `labels` (`route="x"`).
+  void Render(std::string& out, std::string_view name, std::string_view labels) const;
+
+ private:
+  std::array<std::atomic<uint64_t>, kBoundsUs.size() + 1> buckets_{};
+  std::atomic<uint64_t> sum_us_{0};
+};
+
 struct ProxyStats {
   std::atomic<uint64_t> connections_current{0};
   std::atomic<uint64_t> connections_total{0};
@@ -29,6 +52,9 @@ struct ProxyStats {
   std::atomic<uint64_t> causal_fallbacks{0};  // ... and went to the master because it did not
   std::atomic<uint64_t> writes_held{0};       // statements held while no master was reachable
   std::atomic<uint64_t> writes_held_ms{0};    // total time they were held
+  std::atomic<uint64_t> no_master_errors{0};  // statements failed: no master within hold_ms
+  LatencyHistogram latency_master;            // statements answered by the master
+  LatencyHistogram latency_replica;           // ... by a replica
 
   // Per server, by slot (see SlotOf).
   static constexpr size_t kMaxServers = 64;

@@ -30,7 +30,9 @@ for series in 'switchyard_queries_total{route="replica"}' 'switchyard_queries_to
   'switchyard_client_connections_total' 'switchyard_client_connections_refused_total' \
   'switchyard_server_backend_connections{server="db2"}' 'switchyard_server_reads_in_flight{server="db3"}' \
   'switchyard_failovers_total' 'switchyard_switchovers_total' 'switchyard_writes_held_total' \
-  'switchyard_writes_held_milliseconds_total' 'switchyard_backend_errors_total' 'switchyard_auth_failures_total'; do
+  'switchyard_writes_held_milliseconds_total' 'switchyard_backend_errors_total' 'switchyard_auth_failures_total' \
+  'switchyard_errors_total{kind="no_master"}' 'switchyard_query_duration_seconds_bucket{route="master",le="+Inf"}' \
+  'switchyard_query_duration_seconds_count{route="replica"}'; do
   check "/metrics has $series" grep -qF "$series " "$TEST_TMP/metrics.txt"
 done
 check "/metrics has a per-server state series" grep -qE '^switchyard_server_(up|state)\{' "$TEST_TMP/metrics.txt"

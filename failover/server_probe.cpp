@@ -1,10 +1,9 @@
 #include "failover/server_probe.h"
 
-#include <mysql.h>
-
 #include <charconv>
 #include <chrono>
-#include <mutex>
+
+#include "failover/sql_session.h"
 
 namespace switchyard::failover {
 namespace {
@@ -13,12 +12,6 @@ uint64_t WallClockMs() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                    std::chrono::system_clock::now().time_since_epoch())
                                    .count());
-}
-
-// mysql_library_init is not thread-safe; every probe thread goes through here first.
-void InitLibraryOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { mysql_library_init(0, nullptr, nullptr); });
 }
 
 const std::optional<std::string>* FindColumn(const ResultRow& row,
@@ -107,76 +100,12 @@ Result<ReplicationStatus> ReplicationStatusFromRow(const ResultRow& row) {
   return s;
 }
 
-void ServerProbe::Closer::operator()(st_mysql* mysql) const {
-  mysql_close(mysql);
-}
-
 ServerProbe::ServerProbe(conf::Endpoint address, ProbeSettings settings)
-    : address_(std::move(address)), settings_(std::move(settings)) {
-  InitLibraryOnce();
-}
+    : address_(address),
+      session_(std::make_unique<SqlSession>(std::move(address), std::move(settings.user),
+                                            std::move(settings.password), settings.timeout_ms)) {}
 
 ServerProbe::~ServerProbe() = default;
-
-std::string ServerProbe::LastError(std::string_view what) const {
-  std::string out(what);
-  if (conn_) {
-    out += ": ";
-    out += mysql_error(conn_.get());
-    out += " (" + std::to_string(mysql_errno(conn_.get())) + ")";
-  }
-  return out;
-}
-
-Status ServerProbe::Connect() {
-  conn_.reset(mysql_init(nullptr));
-  if (!conn_) return MakeError("mysql_init failed (out of memory)");
-  // libmariadb takes these timeouts in whole seconds; round up so 1500 ms is 2 s, never 0
-  // (0 would mean "wait forever"). The monitor abandons a slower check at timeout_ms anyway.
-  unsigned int seconds = (settings_.timeout_ms + 999) / 1000;
-  if (seconds == 0) seconds = 1;
-  unsigned int protocol = MYSQL_PROTOCOL_TCP;  // "localhost" must not silently mean a socket
-  my_bool no_reconnect = 0;
-  mysql_options(conn_.get(), MYSQL_OPT_CONNECT_TIMEOUT, &seconds);
-  mysql_options(conn_.get(), MYSQL_OPT_READ_TIMEOUT, &seconds);
-  mysql_options(conn_.get(), MYSQL_OPT_WRITE_TIMEOUT, &seconds);
-  mysql_options(conn_.get(), MYSQL_OPT_PROTOCOL, &protocol);
-  mysql_options(conn_.get(), MYSQL_OPT_RECONNECT, &no_reconnect);
-  if (!mysql_real_connect(conn_.get(), address_.host.c_str(), settings_.user.c_str(),
-                          settings_.password.c_str(), nullptr, address_.port, nullptr, 0)) {
-    std::string error = LastError("connect to " + address_.ToString());
-    conn_.reset();
-    return MakeError(std::move(error));
-  }
-  return Status::Ok();
-}
-
-Result<std::vector<ResultRow>> ServerProbe::Query(std::string_view sql, std::string_view what) {
-  if (mysql_real_query(conn_.get(), sql.data(), sql.size()) != 0) {
-    return MakeError(LastError(what));
-  }
-  MYSQL_RES* raw = mysql_store_result(conn_.get());
-  if (!raw) {
-    if (mysql_field_count(conn_.get()) == 0) return std::vector<ResultRow>{};
-    return MakeError(LastError(std::string(what) + ": reading result"));
-  }
-  std::unique_ptr<MYSQL_RES, decltype(&mysql_free_result)> res(raw, &mysql_free_result);
-  unsigned int fields = mysql_num_fields(res.get());
-  MYSQL_FIELD* meta = mysql_fetch_fields(res.get());
-  std::vector<ResultRow> rows;
-  while (MYSQL_ROW row = mysql_fetch_row(res.get())) {
-    unsigned long* lengths = mysql_fetch_lengths(res.get());
-    ResultRow out;
-    out.reserve(fields);
-    for (unsigned int i = 0; i < fields; ++i) {
-      std::optional<std::string> value;
-      if (row[i]) value.emplace(row[i], lengths[i]);
-      out.emplace_back(std::string(meta[i].name, meta[i].name_length), std::move(value));
-    }
-    rows.push_back(std::move(out));
-  }
-  return rows;
-}
 
 Status ServerProbe::ReadVariables(ProbeResult& out) {
   const char* sql = out.flavor == Flavor::kMariaDB
@@ -184,7 +113,7 @@ Status ServerProbe::ReadVariables(ProbeResult& out) {
                           "@@global.gtid_binlog_pos, @@global.gtid_slave_pos, "
                           "@@global.gtid_current_pos"
                         : "SELECT @@global.read_only, @@global.server_id, @@global.gtid_executed";
-  auto rows = Query(sql, "reading variables");
+  auto rows = session_->Query(sql);
   if (!rows) return rows.error();
   if (rows->size() != 1 || rows->front().size() < 3) {
     return MakeError("variables query returned an unexpected shape");
@@ -210,10 +139,9 @@ Status ServerProbe::ReadVariables(ProbeResult& out) {
 
 Status ServerProbe::ReadReplication(ProbeResult& out) {
   // MySQL 8.0.22 renamed the statement and its columns; MariaDB keeps SHOW SLAVE STATUS.
-  bool replica_syntax =
-      out.flavor == Flavor::kMySQL && mysql_get_server_version(conn_.get()) >= 80022;
+  bool replica_syntax = out.flavor == Flavor::kMySQL && session_->ServerVersion() >= 80022;
   const char* sql = replica_syntax ? "SHOW REPLICA STATUS" : "SHOW SLAVE STATUS";
-  auto rows = Query(sql, sql);
+  auto rows = session_->Query(sql);
   if (!rows) return rows.error();
   if (rows->empty()) {
     out.replication.reset();
@@ -237,14 +165,12 @@ ProbeResult ServerProbe::Check() {
     out.ok = st.ok();
     if (!st) {
       out.error = st.error().message;
-      conn_.reset();  // whatever went wrong, the next check reconnects
+      session_->Close();  // whatever went wrong, the next check reconnects
     }
     return out;
   };
-  if (!conn_) {
-    if (Status st = Connect(); !st) return finish(st);
-  }
-  out.version = mysql_get_server_info(conn_.get());
+  if (Status st = session_->Connect(); !st) return finish(st);
+  out.version = session_->ServerInfo();
   out.flavor = FlavorFromVersion(out.version);
   if (Status st = ReadVariables(out); !st) return finish(st);
   if (Status st = ReadReplication(out); !st) return finish(st);

@@ -15,9 +15,9 @@
 #include "base/result.h"
 #include "conf/config.h"
 
-struct st_mysql;  // libmariadb's MYSQL, kept out of this header
-
 namespace switchyard::failover {
+
+class SqlSession;
 
 enum class Flavor { kUnknown, kMariaDB, kMySQL };
 const char* ToString(Flavor flavor);
@@ -93,20 +93,11 @@ class ServerProbe {
   const conf::Endpoint& address() const { return address_; }
 
  private:
-  struct Closer {
-    void operator()(st_mysql* mysql) const;
-  };
-  using Connection = std::unique_ptr<st_mysql, Closer>;
-
-  Status Connect();
   Status ReadVariables(ProbeResult& out);
   Status ReadReplication(ProbeResult& out);
-  Result<std::vector<ResultRow>> Query(std::string_view sql, std::string_view what);
-  std::string LastError(std::string_view what) const;
 
   conf::Endpoint address_;
-  ProbeSettings settings_;
-  Connection conn_;
+  std::unique_ptr<SqlSession> session_;
 };
 
 }  // namespace switchyard::failover

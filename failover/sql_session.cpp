@@ -2,7 +2,18 @@
 
 #include <mysql.h>
 
+#include <mutex>
+
 namespace switchyard::failover {
+namespace {
+
+// mysql_library_init is not thread-safe; every connection goes through here first.
+void InitLibraryOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { mysql_library_init(0, nullptr, nullptr); });
+}
+
+}  // namespace
 
 void SqlSession::Closer::operator()(st_mysql* mysql) const {
   mysql_close(mysql);
@@ -27,12 +38,23 @@ std::string SqlSession::LastError(std::string_view sql) const {
   return out;
 }
 
+std::string SqlSession::ServerInfo() const {
+  return conn_ ? mysql_get_server_info(conn_.get()) : "";
+}
+
+unsigned long SqlSession::ServerVersion() const {
+  return conn_ ? mysql_get_server_version(conn_.get()) : 0;
+}
+
 Status SqlSession::Connect() {
   if (conn_) return Status::Ok();
+  InitLibraryOnce();
   conn_.reset(mysql_init(nullptr));
   if (!conn_) return MakeError("mysql_init failed (out of memory)");
+  // libmariadb takes these timeouts in whole seconds; round up so 1500 ms is 2 s, never 0
+  // (0 would mean "wait forever"). The monitor abandons a slower check at timeout_ms anyway.
   unsigned int seconds = std::max<unsigned int>((timeout_ms_ + 999) / 1000, 1);
-  unsigned int protocol = MYSQL_PROTOCOL_TCP;
+  unsigned int protocol = MYSQL_PROTOCOL_TCP;  // "localhost" must not silently mean a socket
   my_bool no_reconnect = 0;
   mysql_options(conn_.get(), MYSQL_OPT_CONNECT_TIMEOUT, &seconds);
   mysql_options(conn_.get(), MYSQL_OPT_READ_TIMEOUT, &seconds);

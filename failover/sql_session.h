@@ -1,6 +1,8 @@
-// One blocking libmariadb connection used by failover to run administrative statements
-// (STOP SLAVE, CHANGE MASTER, SET GLOBAL read_only, ...). Blocks up to the timeout per call:
-// use it from the monitor thread only, never from an io thread.
+// One blocking libmariadb control-plane connection: the monitor's health checks (ServerProbe)
+// and failover's administrative statements (STOP SLAVE, CHANGE MASTER, SET GLOBAL read_only...)
+// both go through it. TCP always, no silent reconnect; blocks up to the timeout per call, so
+// use it from monitor/probe threads only, never from an io thread. Any failure closes it; the
+// next call reconnects.
 #pragma once
 
 #include <memory>
@@ -12,6 +14,8 @@
 #include "conf/config.h"
 #include "failover/server_probe.h"
 
+struct st_mysql;  // libmariadb's MYSQL, kept out of this header
+
 namespace switchyard::failover {
 
 class SqlSession {
@@ -21,6 +25,15 @@ class SqlSession {
   ~SqlSession();
   SqlSession(const SqlSession&) = delete;
   SqlSession& operator=(const SqlSession&) = delete;
+
+  // Connects unless connected (Query and Execute do this themselves).
+  Status Connect();
+  bool connected() const { return conn_ != nullptr; }
+  void Close() { conn_.reset(); }
+  // The connected server's version string ("10.11.6-MariaDB-...") and number (100116); only
+  // meaningful while connected.
+  std::string ServerInfo() const;
+  unsigned long ServerVersion() const;
 
   Status Execute(std::string_view sql);
   Result<std::vector<ResultRow>> Query(std::string_view sql);
@@ -35,7 +48,6 @@ class SqlSession {
   struct Closer {
     void operator()(st_mysql* mysql) const;
   };
-  Status Connect();
   std::string LastError(std::string_view sql) const;
 
   conf::Endpoint address_;

@@ -71,12 +71,12 @@ std::string RenderProxyMetrics(ProxyStats& s, const Topology& t) {
       "within failover.hold_ms).\n"
       "# TYPE switchyard_errors_total counter\n";
   out += fmt::format("switchyard_errors_total{{kind=\"auth\"}} {}\n", s.auth_failures.load());
-  out += fmt::format("switchyard_errors_total{{kind=\"refused\"}} {}\n",
-                     s.connections_refused.load());
-  out += fmt::format("switchyard_errors_total{{kind=\"backend_lost\"}} {}\n",
-                     s.backend_errors.load());
-  out += fmt::format("switchyard_errors_total{{kind=\"no_master\"}} {}\n",
-                     s.no_master_errors.load());
+  out +=
+      fmt::format("switchyard_errors_total{{kind=\"refused\"}} {}\n", s.connections_refused.load());
+  out +=
+      fmt::format("switchyard_errors_total{{kind=\"backend_lost\"}} {}\n", s.backend_errors.load());
+  out +=
+      fmt::format("switchyard_errors_total{{kind=\"no_master\"}} {}\n", s.no_master_errors.load());
   out +=
       "# HELP switchyard_query_duration_seconds Statement latency through the proxy, by route.\n"
       "# TYPE switchyard_query_duration_seconds histogram\n";
@@ -88,27 +88,19 @@ std::string RenderProxyMetrics(ProxyStats& s, const Topology& t) {
   out += fmt::format("switchyard_queries_total{{route=\"master\"}} {}\n", s.queries_master.load());
   out +=
       fmt::format("switchyard_queries_total{{route=\"replica\"}} {}\n", s.queries_replica.load());
-  out +=
-      "# HELP switchyard_server_queries_total Statements forwarded, by server.\n"
-      "# TYPE switchyard_server_queries_total counter\n";
-  for (const ServerView& v : t.servers)
-    if (auto slot = s.SlotOf(v.name))
-      out += fmt::format("switchyard_server_queries_total{{server=\"{}\"}} {}\n", v.name,
-                         s.server_queries[*slot].load());
-  out +=
-      "# HELP switchyard_server_backend_connections Backend connections open, by server.\n"
-      "# TYPE switchyard_server_backend_connections gauge\n";
-  for (const ServerView& v : t.servers)
-    if (auto slot = s.SlotOf(v.name))
-      out += fmt::format("switchyard_server_backend_connections{{server=\"{}\"}} {}\n", v.name,
-                         s.server_connections[*slot].load());
-  out +=
-      "# HELP switchyard_server_reads_in_flight Reads routed to a server and not finished yet.\n"
-      "# TYPE switchyard_server_reads_in_flight gauge\n";
-  for (const ServerView& v : t.servers)
-    if (auto slot = s.SlotOf(v.name))
-      out += fmt::format("switchyard_server_reads_in_flight{{server=\"{}\"}} {}\n", v.name,
-                         s.server_in_flight[*slot].load());
+  // One series per configured server, read from the server's slot of a per-server array.
+  auto per_server = [&](const char* name, const char* type, const char* help, const auto& values) {
+    out += fmt::format("# HELP {0} {1}\n# TYPE {0} {2}\n", name, help, type);
+    for (const ServerView& v : t.servers)
+      if (auto slot = s.SlotOf(v.name))
+        out += fmt::format("{}{{server=\"{}\"}} {}\n", name, v.name, values[*slot].load());
+  };
+  per_server("switchyard_server_queries_total", "counter", "Statements forwarded, by server.",
+             s.server_queries);
+  per_server("switchyard_server_backend_connections", "gauge",
+             "Backend connections open, by server.", s.server_connections);
+  per_server("switchyard_server_reads_in_flight", "gauge",
+             "Reads routed to a server and not finished yet.", s.server_in_flight);
   return out;
 }
 

@@ -47,6 +47,15 @@ void AppendPadded(std::string& out, uint64_t v, int width) {
   out.append(buf, static_cast<size_t>(width));
 }
 
+// YYYY<sep>MM<sep>DD (mariadb-binlog prints DATE with ':' and DATETIME with '-').
+void AppendYmd(std::string& out, uint64_t year, uint64_t month, uint64_t day, char sep) {
+  AppendPadded(out, year, 4);
+  out += sep;
+  AppendPadded(out, month, 2);
+  out += sep;
+  AppendPadded(out, day, 2);
+}
+
 template <class I>
 void AppendNumber(std::string& out, I v) {
   char buf[24];
@@ -150,11 +159,7 @@ void AppendValueMariadbStyle(std::string& out, const ColumnValue& value, const C
           out += v.ToString();
         } else if constexpr (std::is_same_v<T, DateValue>) {
           out += '\'';
-          AppendPadded(out, v.year, 4);
-          out += ':';
-          AppendPadded(out, v.month, 2);
-          out += ':';
-          AppendPadded(out, v.day, 2);
+          AppendYmd(out, v.year, v.month, v.day, ':');
           out += '\'';
         } else if constexpr (std::is_same_v<T, TimeValue>) {
           fmt::format_to(it, "'{}{:02}:{:02}:{:02}", v.negative ? "-" : "", v.hour, v.minute,
@@ -163,11 +168,7 @@ void AppendValueMariadbStyle(std::string& out, const ColumnValue& value, const C
           out += '\'';
         } else if constexpr (std::is_same_v<T, DateTimeValue>) {
           out += '\'';
-          AppendPadded(out, v.year, 4);
-          out += '-';
-          AppendPadded(out, v.month, 2);
-          out += '-';
-          AppendPadded(out, v.day, 2);
+          AppendYmd(out, v.year, v.month, v.day, '-');
           out += ' ';
           AppendPadded(out, v.hour, 2);
           out += ':';

@@ -17,26 +17,9 @@
 
 static unsigned proxy_port, master_port;
 static const char* tmp_dir;
-static int passed, failed;
 
-static void check(const char* name, bool ok, const char* fmt, ...) {
-  if (ok) {
-    passed++;
-    printf("[libmariadb] ok: %s\n", name);
-  } else {
-    failed++;
-    printf("[libmariadb] FAIL: %s", name);
-    if (fmt) {
-      va_list ap;
-      va_start(ap, fmt);
-      printf(": ");
-      vprintf(fmt, ap);
-      va_end(ap);
-    }
-    printf("\n");
-  }
-  fflush(stdout);
-}
+#define CHECK_TAG "libmariadb"
+#include "checklist.h"
 
 static double now_s(void) {
   struct timespec ts;

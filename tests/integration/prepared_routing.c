@@ -12,26 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int passed, failed;
-
-static void check(const char* name, bool ok, const char* fmt, ...) {
-  if (ok) {
-    passed++;
-    printf("[prepared_routing] ok: %s\n", name);
-  } else {
-    failed++;
-    printf("[prepared_routing] FAIL: %s", name);
-    if (fmt) {
-      va_list ap;
-      va_start(ap, fmt);
-      printf(": ");
-      vprintf(fmt, ap);
-      va_end(ap);
-    }
-    printf("\n");
-  }
-  fflush(stdout);
-}
+#define CHECK_TAG "prepared_routing"
+#include "../clients/checklist.h"
 
 static MYSQL* connect_to(unsigned port) {
   MYSQL* m = mysql_init(NULL);

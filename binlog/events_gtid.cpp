@@ -82,9 +82,8 @@ Result<EventBody> ParseTaggedGtid(const ParseInput& in) {
   const uint64_t last_non_ignorable = ReadVarUint(r);
   if (!r.ok()) return Truncated("GTID_TAGGED", r);
   if (message_size < r.offset() || message_size > in.data.size()) {
-    return bad(fmt::format("message size {} outside the {}-byte event", message_size,
-                           in.data.size()),
-               1);
+    return bad(
+        fmt::format("message size {} outside the {}-byte event", message_size, in.data.size()), 1);
   }
   ByteReader fields(in.data.subspan(r.offset(), message_size - r.offset()));
   const size_t base = r.offset();
@@ -176,8 +175,8 @@ Result<EventBody> ParseTaggedGtid(const ParseInput& in) {
     }
   }
   if (!fields.ok()) {
-    return MakeError(fmt::format("GTID_TAGGED event truncated at body offset {}",
-                                 base + fields.failed_at()));
+    return MakeError(
+        fmt::format("GTID_TAGGED event truncated at body offset {}", base + fields.failed_at()));
   }
   if (!gno || *gno == 0 || *gno > kMaxGno - 1) {
     return bad(gno ? fmt::format("gno {} out of range", *gno) : std::string("no gno field"), 1);

@@ -281,7 +281,7 @@ bool MysqlGtidSet::Contains(const Uuid& uuid, uint64_t gno, std::string_view tag
 }
 
 const std::vector<MysqlGtidSet::Interval>* MysqlGtidSet::Intervals(const Uuid& uuid,
-                                                                    std::string_view tag) const {
+                                                                   std::string_view tag) const {
   auto it = sets_.find(Sid(uuid, std::string(tag)));
   return it == sets_.end() ? nullptr : &it->second;
 }

@@ -13,8 +13,8 @@ void PutU64(std::vector<uint8_t>& out, uint64_t v) {
 }
 
 Error Truncated(const ByteReader& r, const char* what) {
-  return MakeError(fmt::format("GTID set encoding truncated reading {} at offset {}", what,
-                               r.failed_at()));
+  return MakeError(
+      fmt::format("GTID set encoding truncated reading {} at offset {}", what, r.failed_at()));
 }
 
 }  // namespace
@@ -67,8 +67,8 @@ Result<DecodedGtidSet> DecodeGtidSetEncoding(std::span<const uint8_t> bytes) {
   }
   // Every entry needs at least 24 bytes: a larger count is garbage, not a loop.
   if (n_sids > r.remaining() / 24) {
-    return MakeError(fmt::format("GTID set encoding: {} sids cannot fit in {} bytes", n_sids,
-                                 r.remaining()));
+    return MakeError(
+        fmt::format("GTID set encoding: {} sids cannot fit in {} bytes", n_sids, r.remaining()));
   }
   for (uint64_t i = 0; i < n_sids; ++i) {
     Uuid uuid;
@@ -89,8 +89,8 @@ Result<DecodedGtidSet> DecodeGtidSetEncoding(std::span<const uint8_t> bytes) {
       if (!tag.empty()) {
         auto normal = NormalizeGtidTag(tag);
         if (!normal) {
-          return MakeError(fmt::format("GTID set encoding: {} at offset {}",
-                                       normal.error().message, tag_at));
+          return MakeError(
+              fmt::format("GTID set encoding: {} at offset {}", normal.error().message, tag_at));
         }
         tag = std::move(*normal);
       }

@@ -49,8 +49,8 @@ inline void AppendVarUint(std::vector<uint8_t>& out, uint64_t v) {
 }
 
 inline void AppendVarInt(std::vector<uint8_t>& out, int64_t v) {
-  const uint64_t mapped = v >= 0 ? static_cast<uint64_t>(v) << 1
-                                 : (static_cast<uint64_t>(-(v + 1)) << 1) | 1;
+  const uint64_t mapped =
+      v >= 0 ? static_cast<uint64_t>(v) << 1 : (static_cast<uint64_t>(-(v + 1)) << 1) | 1;
   AppendVarUint(out, mapped);
 }
 

@@ -158,8 +158,8 @@ TEST(GtidSetBlock, TaggedGarbageIsAnErrorWithItsOffset) {
   EXPECT_NE(bad_tag.error().message.find("offset 24"), std::string::npos)
       << bad_tag.error().message;
   // A tag length running past the block.
-  auto cut = DecodeGtidSetBlock(FromHex("0101000000000001" + uuid + "40" + "6162" +
-                                        "000000000000000000000000"));
+  auto cut = DecodeGtidSetBlock(
+      FromHex("0101000000000001" + uuid + "40" + "6162" + "000000000000000000000000"));
   ASSERT_FALSE(cut.ok());
   // Intervals out of order.
   auto unordered = DecodeGtidSetBlock(FromHex("0100000000000000" + uuid +

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "base/result.h"
@@ -111,6 +112,9 @@ class MariadbGtidPos {
  private:
   std::map<uint32_t, MariadbGtid> domains_;
 };
+
+// One transaction's id in either flavour (the lag feed carries both).
+using AnyGtid = std::variant<MariadbGtid, MysqlGtid>;
 
 GtidOrder Compare(const MariadbGtidPos& a, const MariadbGtidPos& b);
 inline bool IsAheadOf(const MariadbGtidPos& a, const MariadbGtidPos& b) {

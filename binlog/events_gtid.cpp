@@ -77,7 +77,7 @@ Result<EventBody> ParseTaggedGtid(const ParseInput& in) {
   auto bad = [&](std::string_view what, size_t at) {
     return MakeError(fmt::format("GTID_TAGGED event: {} at body offset {}", what, at));
   };
-  r.U8();  // serialization format version (2 in 8.4 to 9.x); the layout below is the same
+  r.U8();  // serialization framework version (2 as written by 9.6); the message layout is fixed
   const uint64_t message_size = ReadVarUint(r);
   const uint64_t last_non_ignorable = ReadVarUint(r);
   if (!r.ok()) return Truncated("GTID_TAGGED", r);

@@ -333,11 +333,12 @@ void Monitor::MeasureLag(std::vector<ServerObservation>& observations, const Rol
     tracker_fed_ = false;
     tracked_master_ = master.config.name;
   }
-  const bool master_mariadb = master.last_good && master.last_good->flavor == Flavor::kMariaDB;
+  const LagMethod master_method =
+      master.last_good ? MasterLagMethod(*master.last_good) : LagMethod::kSecondsBehindMaster;
+  const bool master_mariadb = master_method == LagMethod::kMariadbGtid;
   // A MySQL master is tracked by GTID only with gtid_mode on (a non-empty gtid_executed);
   // without GTIDs its replicas keep Seconds_Behind_Master.
-  const bool master_mysql_gtid = master.last_good && master.last_good->flavor == Flavor::kMySQL &&
-                                 !master.last_good->gtid_executed.empty();
+  const bool master_mysql_gtid = master_method == LagMethod::kMysqlGtid;
   // Exact feed first (its times beat the poll's); the poll is then only the baseline.
   bool exact = false;
   if (transaction_feed_ && (master_mariadb || master_mysql_gtid)) {
@@ -368,8 +369,10 @@ void Monitor::MeasureLag(std::vector<ServerObservation>& observations, const Rol
     ServerObservation& obs = observations[i];
     if (roles.roles[i] != proxy::ServerRole::kReplica || !obs.last_good) continue;
     const ProbeResult& p = *obs.last_good;
-    const bool mariadb_pair = p.flavor == Flavor::kMariaDB && master_mariadb;
-    const bool mysql_pair = p.flavor == Flavor::kMySQL && master_mysql_gtid;
+    const LagMethod method =
+        master.last_good ? ReplicaLagMethod(*master.last_good, p) : LagMethod::kSecondsBehindMaster;
+    const bool mariadb_pair = method == LagMethod::kMariadbGtid;
+    const bool mysql_pair = method == LagMethod::kMysqlGtid;
     if (mariadb_pair || mysql_pair) {
       if (!tracker_fed_) continue;  // no master history yet: unknown, not "caught up"
       // Measured at the replica's own sampling time: transactions the master revealed

@@ -36,7 +36,7 @@ struct LagEstimate {
 class ReplicaLagTracker {
  public:
   struct Limits {
-    size_t max_entries = 100000;  // per domain
+    size_t max_entries = 100000;  // per MariaDB domain / MySQL source
     uint64_t max_age_ms = 10 * 60 * 1000;
   };
 

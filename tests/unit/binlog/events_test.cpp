@@ -13,17 +13,7 @@ std::string Bytes(std::span<const uint8_t> s) {
   return {s.begin(), s.end()};
 }
 
-// The FORMAT_DESCRIPTION (first event) of a testdata file, to prime a decoder.
-EventDecoder PrimedDecoder(const char* file) {
-  EventDecoder d;
-  auto data = ReadWholeFile((testing::TestdataDir() / file).string());
-  EXPECT_TRUE(data.ok());
-  BinlogFileReader r(*data);
-  auto raw = r.Next();
-  EXPECT_TRUE(raw.ok() && *raw);
-  EXPECT_TRUE(d.Decode((*raw)->bytes, 4).ok());
-  return d;
-}
+using testing::PrimedDecoder;
 
 std::vector<uint8_t> MakeEvent(uint8_t type, const std::string& body, bool crc = true) {
   std::vector<uint8_t> e;

@@ -106,16 +106,7 @@ std::vector<uint8_t> MakeEvent(uint8_t type, const std::string& body) {
   return e;
 }
 
-EventDecoder PrimedDecoder() {
-  EventDecoder d;
-  auto data = ReadWholeFile((testing::TestdataDir() / "mysql96-gtid-tagged.000001").string());
-  EXPECT_TRUE(data.ok());
-  BinlogFileReader r(*data);
-  auto raw = r.Next();
-  EXPECT_TRUE(raw.ok() && *raw);
-  EXPECT_TRUE(d.Decode((*raw)->bytes, 4).ok());
-  return d;
-}
+EventDecoder PrimedDecoder() { return testing::PrimedDecoder("mysql96-gtid-tagged.000001"); }
 
 TaggedEventBuilder Typical() {
   TaggedEventBuilder b;

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "binlog/binlog_file.h"
@@ -27,6 +28,18 @@ inline std::filesystem::path TestdataDir() {
   std::filesystem::path macro = std::filesystem::path(SWITCHYARD_TESTDATA_DIR) / "binlog";
   if (std::filesystem::exists(macro)) return macro;
   return "/work/shared/testdata/binlog";
+}
+
+// A decoder primed with the FORMAT_DESCRIPTION (first event) of a testdata file.
+inline EventDecoder PrimedDecoder(const char* file) {
+  EventDecoder d;
+  auto data = ReadWholeFile((TestdataDir() / file).string());
+  EXPECT_TRUE(data.ok());
+  BinlogFileReader r(*data);
+  auto raw = r.Next();
+  EXPECT_TRUE(raw.ok() && *raw);
+  EXPECT_TRUE(d.Decode((*raw)->bytes, 4).ok());
+  return d;
 }
 
 inline nlohmann::json LoadManifest() {

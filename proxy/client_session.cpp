@@ -26,6 +26,8 @@ namespace switchyard::proxy {
 namespace {
 
 constexpr std::string_view kNative = "mysql_native_password";
+// Frames above this size (a row of large values) are streamed through, not buffered whole.
+constexpr size_t kStreamFrameBytes = 256 * 1024;
 
 // "KILL [CONNECTION|QUERY] <id>" as typed by a client; nullopt if the text is something else.
 struct KillRequest {
@@ -1144,6 +1146,26 @@ asio::awaitable<ClientSession::ForwardResult> ClientSession::Forward(
       }
       step = *st;
     }
+    // Before the first byte reaches the client: a master that answers after it was replaced (a
+    // hung master resuming after a failover commits what it had buffered) would acknowledge a
+    // write the new master does not have. The outcome is reported unknown instead.
+    auto answered_after_replacement = [&] {
+      if (result.client_saw_bytes || &backend != master_.conn.get()) return false;
+      const Topology* now = ctx_.topology.operator->();
+      if (now->epoch == epoch_at_send || (now->Master() && now->Master()->name == backend.server_name()))
+        return false;
+      spdlog::warn("session {}: {} answered after it was replaced as master (epoch {} -> {}): "
+                   "outcome reported unknown", id_, backend.server_name(), epoch_at_send, now->epoch);
+      backend.Close();
+      result.status = MakeError(backend.server_name() + " was replaced as master during the statement");
+      return true;
+    };
+    // The client is gone: the backend connection is mid-response and cannot be reused.
+    auto client_lost = [&](Status s) {
+      backend.Close();
+      client_.Close();
+      result.status = std::move(s);
+    };
     if (begin) {
       wire::BytesView batch(begin, end - begin);
       wire::Bytes patched;
@@ -1153,31 +1175,49 @@ asio::awaitable<ClientSession::ForwardResult> ClientSession::Forward(
         for (int i = 0; i < 4; ++i) patched[5 + i] = static_cast<uint8_t>(*prepare_client_id >> (8 * i));
         batch = patched;
       }
-      if (!result.client_saw_bytes && &backend == master_.conn.get()) {
-        // A master that answers after it was replaced (a hung master resuming after a failover
-        // commits what it had buffered): its OK would acknowledge a write the new master does
-        // not have. The outcome is reported unknown instead.
-        auto now = ctx_.topology.Get();
-        if (now->epoch != epoch_at_send &&
-            (!now->Master() || now->Master()->name != backend.server_name())) {
-          spdlog::warn("session {}: {} answered after it was replaced as master (epoch {} -> {}): "
-                       "outcome reported unknown", id_, backend.server_name(), epoch_at_send, now->epoch);
-          backend.Close();
-          result.status = MakeError(backend.server_name() + " was replaced as master during the statement");
-          co_return result;
-        }
-      }
+      if (answered_after_replacement()) co_return result;
       result.client_saw_bytes = true;
       if (Status s = co_await client_.Write(batch); !s.ok()) {
-        // The client is gone; the backend connection is mid-response and cannot be reused.
-        backend.Close();
-        client_.Close();
-        result.status = s;
+        client_lost(std::move(s));
         co_return result;
       }
       continue;
     }
-    if (Status s = co_await server.Fill(); !s.ok()) {
+    // A row frame larger than the read buffer streams through in pieces instead of being
+    // buffered whole (a 16 MiB frame would otherwise cost 16 MiB per session).
+    auto header = server.reader().PeekFrameHeader();
+    const bool large = header && header->payload_length > kStreamFrameBytes;
+    if (large && server.reader().buffered() > wire::kFrameHeaderSize) {
+      uint8_t first = server.reader().buffered_bytes()[wire::kFrameHeaderSize];
+      if (auto st = reader.OnLargeServerFrame(header->payload_length, first)) {
+        if (answered_after_replacement()) co_return result;
+        result.client_saw_bytes = true;
+        size_t remaining = wire::kFrameHeaderSize + header->payload_length;
+        for (;;) {
+          wire::BytesView piece = server.reader().buffered_bytes();
+          piece = piece.first(std::min(piece.size(), remaining));
+          if (Status s = co_await client_.Write(piece); !s.ok()) {
+            client_lost(std::move(s));
+            co_return result;
+          }
+          server.reader().Consume(piece.size());
+          remaining -= piece.size();
+          if (remaining == 0) break;
+          if (Status s = co_await server.Fill(/*whole_frame=*/false); !s.ok()) {
+            co_await SendError(next_seq, 2013, "HY000", "Lost connection to MySQL server during query");
+            result.status = s;
+            co_return result;
+          }
+        }
+        next_seq = header->seq + 1;
+        step = *st;
+        continue;
+      }
+    }
+    // A large frame's first payload byte decides whether it can stream: read on without making
+    // room for all of it until then.
+    const bool whole_frame = !large || server.reader().buffered() > wire::kFrameHeaderSize;
+    if (Status s = co_await server.Fill(whole_frame); !s.ok()) {
       if (result.client_saw_bytes)  // ends the half-sent response with a proper error
         co_await SendError(next_seq, 2013, "HY000", "Lost connection to MySQL server during query");
       result.status = s;

@@ -59,7 +59,7 @@ void PacketChannel::ReleaseBuffer() {
   if (reader_.capacity() != 0 && reader_.buffered() == 0) storage_cache.Put(reader_.TakeStorage());
 }
 
-asio::awaitable<Status> PacketChannel::Fill() {
+asio::awaitable<Status> PacketChannel::Fill(bool whole_frame) {
   boost::system::error_code ec;
   const bool was_readable = readable_;
   readable_ = false;
@@ -68,7 +68,7 @@ asio::awaitable<Status> PacketChannel::Fill() {
   if (reader_.capacity() == kIdleRead) storage_cache.Put(reader_.ReplaceStorage(storage_cache.Get(want)));
   // A frame larger than the buffer (up to 16 MiB) gets room for all of it at once, instead of
   // growing step by step with a copy and a transient old + new buffer at each step.
-  auto space = reader_.PrepareWrite(std::max(want, reader_.MissingFrameBytes()));
+  auto space = reader_.PrepareWrite(whole_frame ? std::max(want, reader_.MissingFrameBytes()) : want);
   size_t n = 0;
   if (tls_) {
     n = co_await tls_->async_read_some(asio::buffer(space.data(), space.size()),

@@ -32,8 +32,9 @@ class PacketChannel {
   // Next frame, not reassembled (for streaming large results through).
   asio::awaitable<Result<wire::Frame>> ReadFrame();
   // Reads more bytes from the socket into the reader; Error on EOF or failure. Invalidates the
-  // views the reader handed out.
-  asio::awaitable<Status> Fill();
+  // views the reader handed out. With `whole_frame`, room for all of a started frame is made
+  // at once; without, the buffer keeps its size (a frame streamed through in pieces).
+  asio::awaitable<Status> Fill(bool whole_frame = true);
   // Gives the receive buffer back now if nothing is buffered (e.g. a connection going idle).
   void ReleaseBuffer();
   asio::awaitable<Status> Write(wire::BytesView bytes);

@@ -58,6 +58,15 @@ size_t PacketReader::MissingFrameBytes() const {
   return total > buffered() ? total - buffered() : 0;
 }
 
+std::optional<FrameHeader> PacketReader::PeekFrameHeader() const {
+  if (buffered() < kFrameHeaderSize) return std::nullopt;
+  return DecodeFrameHeader(buf_.get() + begin_);
+}
+
+void PacketReader::Consume(size_t n) {
+  begin_ += std::min(n, buffered());
+}
+
 ReceiveStorage PacketReader::TakeStorage() {
   if (buffered() != 0) return {};
   assembled_ = Bytes();

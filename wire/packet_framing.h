@@ -78,6 +78,10 @@ class PacketReader {
   // Bytes still missing to complete the frame whose start is buffered (0 if none is started or
   // its header is incomplete): lets a reader grow its buffer once to the frame's size.
   size_t MissingFrameBytes() const;
+  // The header of the next frame once its 4 bytes are buffered (the frame may be incomplete).
+  std::optional<FrameHeader> PeekFrameHeader() const;
+  // Drops the first n buffered bytes (n <= buffered()): a frame streamed through in pieces.
+  void Consume(size_t n);
   // Gives up the receive buffer (and the reassembly area) when nothing is buffered, so an idle
   // connection holds no buffer; empty storage otherwise. Invalidates every view handed out.
   ReceiveStorage TakeStorage();

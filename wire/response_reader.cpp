@@ -109,6 +109,19 @@ Result<ResponseStep> ResponseReader::OnServerFrame(BytesView frame) {
   return step;
 }
 
+std::optional<ResponseStep> ResponseReader::OnLargeServerFrame(size_t length, uint8_t first) {
+  if (state_ == State::kIdle || waiting_for_client()) return std::nullopt;
+  // 0xFF starts an ERR; 0xFE an OK-as-EOF (under 16 MiB) as well as a row whose first value is
+  // 16 MiB or more: a 0xFE frame counts as a row only when far larger than any OK/EOF can be.
+  constexpr size_t kSurelyNotOk = 1 << 20;
+  bool row = state_ == State::kRows && first != 0xFF && (first != 0xFE || length >= kSurelyNotOk);
+  if (!in_continuation_ && !row) return std::nullopt;
+  ++outcome_.frames;
+  if (!in_continuation_) ++outcome_.rows;
+  in_continuation_ = length == kMaxFramePayload;
+  return ResponseStep::kNeedMore;
+}
+
 Result<ResponseStep> ResponseReader::OnServerPacket(BytesView packet) {
   if (state_ == State::kIdle || waiting_for_client()) return OnServerFrame(packet);
   ++outcome_.frames;

@@ -87,6 +87,10 @@ class ResponseReader {
     return state_ == State::kInfileData || state_ == State::kAuthClient;
   }
   const ResponseOutcome& outcome() const { return outcome_; }
+  // A frame too large to buffer whole (`length` payload bytes, starting with `first`), to be
+  // streamed through: the step if it can only be (part of) a row, nullopt when its payload must
+  // be seen (anything that may end or change the response). Counts it like OnServerFrame.
+  std::optional<ResponseStep> OnLargeServerFrame(size_t length, uint8_t first);
   // Moves the outcome out once the response is complete (the reader is done with it).
   ResponseOutcome TakeOutcome() { return std::move(outcome_); }
   // File name of the LOCAL INFILE request (valid while waiting for client data).

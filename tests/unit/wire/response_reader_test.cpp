@@ -195,6 +195,29 @@ TEST(ResponseReader, BigRowSpanningFramesIsNotMistakenForEof) {
   }
 }
 
+TEST(ResponseReader, LargeFramesStreamOnlyWhereTheyCanBeRows) {
+  ResponseReader r(kModern);
+  r.Start(Command::kQuery);
+  // Before the rows (column count, definitions) a large frame must be seen whole.
+  EXPECT_FALSE(r.OnLargeServerFrame(300000, 0x01));
+  ASSERT_EQ(*r.OnServerFrame(ColumnCount(1)), ResponseStep::kNeedMore);
+  EXPECT_FALSE(r.OnLargeServerFrame(300000, 0x01));
+  ASSERT_EQ(*r.OnServerFrame(ColumnDef("blob")), ResponseStep::kNeedMore);
+  // In the rows: an ERR (0xFF) or a possible OK-as-EOF (0xFE under 1 MiB) must be seen whole.
+  EXPECT_FALSE(r.OnLargeServerFrame(300000, 0xFF));
+  EXPECT_FALSE(r.OnLargeServerFrame(300000, 0xFE));
+  EXPECT_EQ(r.outcome().frames, 2u) << "a refused frame is not counted";
+  // A 300 KB row streams; so does a 16 MiB row starting 0xFE and its continuation frames.
+  EXPECT_EQ(r.OnLargeServerFrame(300000, 0xFC), ResponseStep::kNeedMore);
+  EXPECT_EQ(r.OnLargeServerFrame(kMaxFramePayload, 0xFE), ResponseStep::kNeedMore);
+  EXPECT_EQ(r.OnLargeServerFrame(kMaxFramePayload, 0x00), ResponseStep::kNeedMore);  // continuation
+  Bytes tail = {0xFE, 0, 0, 2, 0};  // the row's last frame: short, like an EOF, but a continuation
+  EXPECT_EQ(*r.OnServerFrame(tail), ResponseStep::kNeedMore);
+  EXPECT_EQ(r.outcome().rows, 2u);
+  EXPECT_EQ(*r.OnServerFrame(OkEof(2, kModern)), ResponseStep::kComplete);
+  EXPECT_FALSE(r.OnLargeServerFrame(300000, 0x01)) << "nothing streams after the response";
+}
+
 TEST(ResponseReader, PrepareResponseClassicAndDeprecateEof) {
   for (Capabilities caps : {kClassic, kModern}) {
     ResponseReader r(caps);

@@ -1,6 +1,7 @@
 // PacketChannel: a TCP socket (optionally upgraded to TLS) plus a wire::PacketReader, with
 // coroutine reads of frames/packets and writes of raw bytes. Errors come back as values,
-// never as exceptions. Owns the socket; lives on the io thread of its session.
+// never as exceptions. Owns the socket; lives on one io thread (the proxy's sessions and
+// backend connections, the binlog tailer's replication connection).
 // Memory: ReadPacket on a plain-TCP channel with nothing buffered (a client between commands)
 // gives the receive buffer back to a small per-thread cache and waits for readability without
 // one, so idle clients hold none; ReleaseBuffer() does the same for a backend connection going
@@ -12,13 +13,14 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <cstdint>
 #include <memory>
 #include <string>
 
 #include "base/result.h"
 #include "wire/packet_framing.h"
 
-namespace switchyard::proxy {
+namespace switchyard::net {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
@@ -38,6 +40,8 @@ class PacketChannel {
   // Gives the receive buffer back now if nothing is buffered (e.g. a connection going idle).
   void ReleaseBuffer();
   asio::awaitable<Status> Write(wire::BytesView bytes);
+  // Bytes read off the connection so far (after TLS decryption).
+  uint64_t bytes_read() const { return bytes_read_; }
   // Waits until the socket has bytes (or EOF/error) without holding a read buffer meanwhile
   // (idle clients); returns at once with TLS, whose stream may hold decrypted bytes already.
   asio::awaitable<void> WaitReadable();
@@ -59,7 +63,8 @@ class PacketChannel {
   asio::awaitable<Status> FillImpl(bool wait_unbuffered);
 
   wire::PacketReader reader_;
+  uint64_t bytes_read_ = 0;
   bool last_read_filled_ = false;  // the last read filled the buffer: read bigger next time
 };
 
-}  // namespace switchyard::proxy
+}  // namespace switchyard::net

@@ -1,4 +1,4 @@
-#include "proxy/packet_channel.h"
+#include "net/packet_channel.h"
 
 #include <algorithm>
 #include <boost/asio/redirect_error.hpp>
@@ -7,7 +7,7 @@
 #include <memory>
 #include <vector>
 
-namespace switchyard::proxy {
+namespace switchyard::net {
 namespace {
 Error IoError(const char* what, const boost::system::error_code& ec) {
   return MakeError(std::string(what) + ": " + ec.message());
@@ -75,6 +75,7 @@ asio::awaitable<Status> PacketChannel::FillImpl(bool wait_unbuffered) {
   }
   last_read_filled_ = n == space.size();
   reader_.Commit(n);
+  bytes_read_ += n;
   if (ec && n == 0) co_return IoError("read", ec);
   co_return Status::Ok();
 }
@@ -99,7 +100,8 @@ asio::awaitable<Result<wire::Frame>> PacketChannel::ReadFrame() {
 asio::awaitable<void> PacketChannel::WaitReadable() {
   if (tls_ || reader_.buffered() > 0) co_return;
   boost::system::error_code ec;
-  co_await socket_.async_wait(tcp::socket::wait_read, asio::redirect_error(asio::use_awaitable, ec));
+  co_await socket_.async_wait(tcp::socket::wait_read,
+                              asio::redirect_error(asio::use_awaitable, ec));
 }
 
 asio::awaitable<Status> PacketChannel::Write(wire::BytesView bytes) {
@@ -150,4 +152,4 @@ std::string PacketChannel::peer_host() const {
   return ec ? std::string("unknown") : ep.address().to_string();
 }
 
-}  // namespace switchyard::proxy
+}  // namespace switchyard::net

@@ -51,7 +51,7 @@ asio::awaitable<Status> PacketChannel::Fill() {
 
 asio::awaitable<Status> PacketChannel::FillImpl(bool wait_unbuffered) {
   boost::system::error_code ec;
-  if (wait_unbuffered && !tls_ && reader_.buffered() == 0) {
+  if (wait_unbuffered && !tls_ && reader_.buffered() == 0 && !readable_) {
     // Nothing pending (a client between commands): wait without holding a buffer. Costs an
     // epoll_ctl instead of a failed speculative read. TLS may have decrypted bytes pending
     // inside the SSL object, so a TLS channel reads directly.
@@ -60,6 +60,7 @@ asio::awaitable<Status> PacketChannel::FillImpl(bool wait_unbuffered) {
                                 asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return IoError("read", ec);
   }
+  readable_ = false;
   size_t want = last_read_filled_ ? kLargeRead : kSmallRead;
   if (reader_.capacity() == 0) reader_.AdoptStorage(storage_cache.Get(want));
   // A frame larger than the buffer (up to 16 MiB) gets room for all of it at once, instead of
@@ -102,6 +103,9 @@ asio::awaitable<void> PacketChannel::WaitReadable() {
   boost::system::error_code ec;
   co_await socket_.async_wait(tcp::socket::wait_read,
                               asio::redirect_error(asio::use_awaitable, ec));
+  // The next read goes straight to the socket: waiting again would cost another epoll_ctl and a
+  // trip through the reactor for readiness already known.
+  readable_ = !ec;
 }
 
 asio::awaitable<Status> PacketChannel::Write(wire::BytesView bytes) {

@@ -65,6 +65,7 @@ class PacketChannel {
   wire::PacketReader reader_;
   uint64_t bytes_read_ = 0;
   bool last_read_filled_ = false;  // the last read filled the buffer: read bigger next time
+  bool readable_ = false;          // WaitReadable saw bytes (or EOF) that no read consumed yet
 };
 
 }  // namespace switchyard::net

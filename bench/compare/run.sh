@@ -8,6 +8,8 @@
 #   WORKLOADS="oltp_point_select oltp_read_only oltp_read_write"  TARGETS="direct haproxy sy-master sy-split"
 #   TABLES=4 TABLE_SIZE=10000  SANDBOX_PORT_BASE/SANDBOX_DIR/PROXY_PORT/ADMIN_PORT
 #   HAPROXY_PORT (default PROXY_PORT + 100)  OUT=<file> (default bench/results/compare-<date>.md)
+#   PERF_DIR=<dir>: also record a call-graph profile of the proxy (linux-perf) for every switchyard
+#   case into <dir>/<target>-<workload>-<threads>.data (`perf report -i FILE` reads it).
 # Needs sysbench and haproxy (scripts/setup installs both) and a built switchyard.
 source "$(dirname "$0")/../lib.sh"
 DURATION=${DURATION:-20}
@@ -103,9 +105,16 @@ for target in "${TARGETS[@]}"; do
     read -r w t <<<"$c"
     out="$BENCH_TMP/$target-$w-$t.out"
     t0=0; [[ -n $TARGET_PID ]] && t0=$(cpu_ticks "$TARGET_PID")
+    perf_pid=
+    if [[ -n ${PERF_DIR:-} && $target == sy-* ]]; then
+      mkdir -p "$PERF_DIR"
+      perf record -q ${PERF_ARGS:--g} -p "$TARGET_PID" -o "$PERF_DIR/$target-$w-$t.data" >/dev/null 2>&1 &
+      perf_pid=$!
+    fi
     sysbench "$w" "${common[@]}" --mysql-port="$PORT" --threads="$t" --time="$DURATION" \
       --db-ps-mode="$PS_MODE" --rand-type=uniform --mysql-ignore-errors=all --report-interval=0 run >"$out" 2>&1 || true
     t1=0; [[ -n $TARGET_PID ]] && t1=$(cpu_ticks "$TARGET_PID")
+    if [[ -n $perf_pid ]]; then kill -INT "$perf_pid" 2>/dev/null || true; wait "$perf_pid" 2>/dev/null || true; fi
     queries=$(awk '/^ +queries: /{print $2}' "$out")
     k="$target/$w/$t"
     QPS[$k]=$(awk '/^ +queries: /{gsub(/\(/, "", $3); printf "%.0f", $3}' "$out")

@@ -44,7 +44,7 @@ struct TailerStatus {
   MasterEndpoint master;
   uint32_t connection_id = 0;  // our thread id on the master (SHOW PROCESSLIST)
   std::string server_version;
-  bool tls = false;  // the current (or, when disconnected, the last) connection is encrypted
+  bool tls = false;  // the current connection (when disconnected: the last attempt) is encrypted
   BinlogCoordinates coordinates;  // master binlog file/position of the latest event
   std::string last_gtid;          // latest complete transaction
   std::string resume_position;    // GTIDs a reconnect continues after

@@ -315,13 +315,50 @@ asio::awaitable<Status> ClientSession::Replay(BackendSlot& slot) {
   co_return Status::Ok();
 }
 
+bool ClientSession::MarkInLine(BackendSlot& slot) {
+  bool in_line = slot.conn->autocommit() == state_.autocommit() &&
+                 (slot.applied_generation == state_.generation() ||
+                  ((state_.database().empty() || state_.database() == slot.database) &&
+                   !state_.has_replay_statements()));
+  if (in_line) slot.applied_generation = state_.generation();
+  return in_line;
+}
+
+BackendConnection* ClientSession::MasterNow() {
+  const Topology* topo = ctx_.topology.operator->();
+  const ServerView* m = topo->Master();
+  if (!m || topo->failover_in_progress) return nullptr;
+  if (master_.conn) {
+    if (master_.open() && m->name == master_.server() && MarkInLine(master_) &&
+        !master_.conn->HasUnsolicitedData())
+      return master_.conn.get();
+    return nullptr;
+  }
+  if (!pool_) return nullptr;
+  std::optional<BackendPool::Idle> idle = pool_->TakeIdle(PoolKey(m->name, m->address, state_.database()));
+  if (!idle) return nullptr;
+  if (master_.serial) prepared_.ForgetBackend(master_.serial);
+  master_.serial = next_serial_++;
+  master_.conn = std::move(idle->conn);
+  master_.database = std::move(idle->database);
+  master_.applied_generation = 0;
+  // Needs the session's state replayed first: Master() does that with this connection.
+  return MarkInLine(master_) ? master_.conn.get() : nullptr;
+}
+
 asio::awaitable<BackendConnection*> ClientSession::Master(uint8_t seq, bool report) {
   auto topo = ctx_.topology.Get();
   const ServerView* m = topo->Master();
   if (master_.open() && m && m->name == master_.server()) {
-    if (!master_.conn->HasUnsolicitedData()) co_return master_.conn.get();
-    spdlog::warn("session {}: master connection to {} got a packet it did not ask for (killed?); reconnecting",
-                 id_, master_.server());
+    if (!master_.conn->HasUnsolicitedData()) {
+      if (MarkInLine(master_)) co_return master_.conn.get();
+      Status replayed = co_await Replay(master_);
+      if (replayed.ok()) co_return master_.conn.get();
+      spdlog::warn("session {}: replaying session state on {}: {}", id_, m->name, replayed.error().message);
+    } else {
+        spdlog::warn("session {}: master connection to {} got a packet it did not ask for (killed?); reconnecting",
+                   id_, master_.server());
+    }
   }
   if (master_.conn) {
     master_.conn->Close();
@@ -386,7 +423,9 @@ asio::awaitable<BackendConnection*> ClientSession::Master(uint8_t seq, bool repo
     co_return nullptr;
   }
   // A new master connection (after a failover or a lost connection) gets the session's state.
-  if (Status s = co_await Replay(master_); !s.ok()) {
+  Status replayed = Status::Ok();
+  if (!MarkInLine(master_)) replayed = co_await Replay(master_);  // (no co_await in ?: with GCC 12)
+  if (const Status& s = replayed; !s.ok()) {
     spdlog::warn("session {}: replaying session state on {}: {}", id_, m->name, s.error().message);
     master_.conn.reset();
     if (report) co_await SendError(seq, 2013, "HY000", "Lost connection to MySQL server during query");
@@ -461,7 +500,9 @@ asio::awaitable<BackendConnection*> ClientSession::Replica(const ServerView& ser
     if (auto i = ctx_.topology.Get()->IndexOf(server.name); i && *i < LoadBalanceCounters::kMaxServers)
       ctx_.balance.replica_sessions[*i].fetch_add(1, std::memory_order_relaxed);
   }
-  if (Status s = co_await Replay(replica_); !s.ok()) {
+  Status replayed = Status::Ok();
+  if (!MarkInLine(replica_)) replayed = co_await Replay(replica_);
+  if (const Status& s = replayed; !s.ok()) {
     spdlog::warn("session {}: replaying session state on {}: {}", id_, server.name, s.error().message);
     DropReplica();
     co_return nullptr;
@@ -512,7 +553,7 @@ asio::awaitable<ClientSession::InternalResult> ClientSession::RunInternalCommand
       co_return out;
     }
   }
-  out.outcome = reader.outcome();
+  out.outcome = reader.TakeOutcome();
   if (out.outcome->status_flags) backend.OnStatusFlags(*out.outcome->status_flags);
   co_return out;
 }
@@ -726,7 +767,8 @@ asio::awaitable<void> ClientSession::RouteAndRun(const wire::Packet& command,
       }
     }
   }
-  BackendConnection* master = co_await Master(seq);
+  BackendConnection* master = MasterNow();  // in line already: no coroutine on the hot path
+  if (!master) master = co_await Master(seq);
   if (!master) co_return;
   ForwardResult r = co_await Send(master_, command, ps);
   if (r.prepare_refused) {  // the client gets the master's answer to the statement
@@ -1143,7 +1185,7 @@ asio::awaitable<ClientSession::ForwardResult> ClientSession::Forward(
       co_return result;
     }
   }
-  result.outcome = reader.outcome();
+  result.outcome = reader.TakeOutcome();
   if (result.outcome->status_flags) backend.OnStatusFlags(*result.outcome->status_flags);
   server.ReleaseBuffer();  // the connection goes idle: it need not hold a receive buffer
   co_return result;

@@ -103,6 +103,11 @@ class ClientSession : public SessionHandle, public std::enable_shared_from_this<
   std::optional<std::string_view> PreviousServer() const;
   // The master connection, (re)connected to the current master and in line with the session.
   asio::awaitable<BackendConnection*> Master(uint8_t client_seq_next, bool report_to_client = true);
+  // Master() when nothing needs waiting for (the slot's connection, or an idle pooled one, in
+  // line with the session); null otherwise: then Master() does the rest.
+  BackendConnection* MasterNow();
+  // The slot's connection already has the session's state (nothing to replay): marks it so.
+  bool MarkInLine(BackendSlot& slot);
   // A connection to replica `server`, in line with the session; null if it cannot be used.
   asio::awaitable<BackendConnection*> Replica(const ServerView& server);
   asio::awaitable<ConnectOutcome> Open(BackendSlot& slot, const ServerView& server);

@@ -61,6 +61,11 @@ class SessionState {
   // Statements that make a fresh backend connection match this session (empty if nothing to do).
   // The database is applied separately (COM_INIT_DB) and is not part of this list.
   std::vector<std::string> ReplayStatements() const;
+  bool has_replay_statements() const {
+    return names_ || character_set_ || !session_vars_.empty() || !user_vars_.empty() ||
+           (transaction_characteristics_ && !transaction_characteristics_->empty()) ||
+           !text_prepared_.empty();
+  }
 
  private:
   void Bump() { ++generation_; }

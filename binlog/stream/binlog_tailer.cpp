@@ -203,6 +203,10 @@ asio::awaitable<BinlogTailer::SessionOutcome> BinlogTailer::RunSession() {
                                asio::redirect_error(asio::use_awaitable, ec));
   if (ec) co_return fail("connect: " + ec.message());
   channel->socket().set_option(tcp::no_delay(true), ec);
+  // The channel reads without the reactor when bytes are known to wait, which needs a
+  // non-blocking socket (its constructor sets that only on a socket that is already open).
+  channel->socket().non_blocking(true, ec);
+  if (ec) co_return fail("socket: " + ec.message());
 
   // Login (TLS first when configured and offered: the same loop as the proxy's backends).
   wire::ClientHandshakeOptions login;

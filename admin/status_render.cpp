@@ -139,6 +139,7 @@ nlohmann::ordered_json RenderBinlogTail(const std::optional<binlog::TailerStatus
   nlohmann::ordered_json doc;
   doc["connected"] = tail->connected;
   doc["master"] = tail->master.ToString();
+  doc["tls"] = tail->tls;
   doc["file"] = tail->coordinates.file;
   doc["position"] = tail->coordinates.position;
   doc["gtid"] = tail->last_gtid;
@@ -158,6 +159,9 @@ std::string RenderBinlogMetrics(const std::optional<binlog::TailerStatus>& tail)
   Header(out, "switchyard_binlog_connected", "gauge",
          "1 while the binlog tailer streams from the master.");
   out += fmt::format("switchyard_binlog_connected {}\n", tail->connected ? 1 : 0);
+  Header(out, "switchyard_binlog_tls", "gauge",
+         "1 while the binlog stream from the master is encrypted (TLS).");
+  out += fmt::format("switchyard_binlog_tls {}\n", tail->tls ? 1 : 0);
   Header(out, "switchyard_binlog_bytes_received_total", "counter",
          "Bytes received from the master's binlog stream.");
   out += fmt::format("switchyard_binlog_bytes_received_total {}\n", tail->bytes_received);

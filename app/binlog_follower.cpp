@@ -21,14 +21,19 @@ BinlogFollower::BinlogFollower(const conf::Config& config,
   options.server_id = config.replication.server_id;
   options.heartbeat_period_ms = kHeartbeatMs;
   options.connect_timeout_ms = std::max<uint32_t>(config.monitor.timeout_ms, 1000);
+  options.use_tls = config.tls.backend;
+  options.require_tls = config.tls.backend_require;
   auto feed = feed_;
   tailer_ = std::make_unique<binlog::BinlogTailer>(
       options, [feed](const binlog::CompletedTransaction& t) { feed->Push(t); },
-      [feed](bool connected, const binlog::MasterEndpoint& master, const std::string& detail) {
+      [this, feed](bool connected, const binlog::MasterEndpoint& master,
+                   const std::string& detail) {
         feed->SetConnected(connected, master.ToString());
         if (connected) {
-          spdlog::info("binlog: streaming from {} after GTID {}", master.ToString(),
-                       detail.empty() ? "(none)" : detail);
+          // Called on the tailer's thread once tailer_ is set (Start runs after construction).
+          spdlog::info("binlog: streaming from {} after GTID {}{}", master.ToString(),
+                       detail.empty() ? "(none)" : detail,
+                       tailer_->GetStatus().tls ? " over TLS" : "");
         } else {
           spdlog::warn("binlog: stream from {} lost: {}", master.ToString(), detail);
         }

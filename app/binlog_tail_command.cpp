@@ -47,6 +47,8 @@ int RunBinlogTailCommand(const BinlogTailArgs& args) {
   options.password = args.password;
   options.server_id = args.server_id;
   options.heartbeat_period_ms = args.heartbeat_ms;
+  options.use_tls = args.tls != "off";
+  options.require_tls = args.tls == "require";
   uint64_t printed = 0;
   binlog::BinlogTailer tailer(
       options,
@@ -60,9 +62,10 @@ int RunBinlogTailCommand(const BinlogTailArgs& args) {
       [&tailer](bool connected, const binlog::MasterEndpoint& m, const std::string& detail) {
         if (connected) {
           // The connection id lets a test KILL exactly this stream on the master.
-          std::fprintf(stderr, "# streaming from %s after %s (connection %u)\n",
+          const binlog::TailerStatus s = tailer.GetStatus();
+          std::fprintf(stderr, "# streaming from %s after %s (connection %u%s)\n",
                        m.ToString().c_str(), detail.empty() ? "(empty position)" : detail.c_str(),
-                       tailer.GetStatus().connection_id);
+                       s.connection_id, s.tls ? ", TLS" : "");
           std::fflush(stderr);
         } else {
           std::fprintf(stderr, "# disconnected: %s\n", detail.c_str());

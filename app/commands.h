@@ -43,6 +43,7 @@ struct BinlogTailArgs {
   uint32_t heartbeat_ms = 1000;
   uint64_t count = 0;        // stop after this many transactions (0: never)
   uint64_t duration_ms = 0;  // stop after this long (0: never)
+  std::string tls = "off";   // off | prefer (when the master offers it) | require
 };
 
 int CheckConfig(const std::string& path);

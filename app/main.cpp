@@ -71,6 +71,10 @@ int main(int argc, char** argv) {
   tail_cmd->add_option("--heartbeat-ms", tail.heartbeat_ms, "master heartbeat period (default 1000)");
   tail_cmd->add_option("--count", tail.count, "exit after this many transactions");
   tail_cmd->add_option("--duration-ms", tail.duration_ms, "exit after this long");
+  tail_cmd
+      ->add_option("--tls", tail.tls,
+                   "off | prefer (TLS when the master offers it) | require (default off)")
+      ->check(CLI::IsMember({"off", "prefer", "require"}));
 
   try {
     cli.parse(argc, argv);

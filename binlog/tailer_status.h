@@ -31,6 +31,11 @@ struct TailerOptions {
   // The master no longer has the position we would resume from (ERR 1236: purged, or lost in
   // a failover): start over at its current position instead of retrying forever.
   bool restart_at_current_if_position_lost = true;
+  // TLS toward the master (config tls.backend / tls.backend_require, as for the proxy's own
+  // backend connections): upgrade when the master offers it; with require_tls a master that
+  // does not is a connect failure. The server certificate is not verified.
+  bool use_tls = false;
+  bool require_tls = false;
 };
 
 struct TailerStatus {
@@ -39,6 +44,7 @@ struct TailerStatus {
   MasterEndpoint master;
   uint32_t connection_id = 0;  // our thread id on the master (SHOW PROCESSLIST)
   std::string server_version;
+  bool tls = false;  // the current connection (when disconnected: the last attempt) is encrypted
   BinlogCoordinates coordinates;  // master binlog file/position of the latest event
   std::string last_gtid;          // latest complete transaction
   std::string resume_position;    // GTIDs a reconnect continues after

@@ -34,7 +34,8 @@ struct TlsConfig {
   std::string cert;
   std::string key;
   bool require = false;
-  bool backend = false;  // also use TLS toward backends when they offer it
+  bool backend = false;  // also use TLS toward backends (and the binlog master) when offered
+  bool backend_require = false;  // with backend: a server that does not offer TLS is an error
   bool enabled() const { return !cert.empty(); }
   friend bool operator==(const TlsConfig&, const TlsConfig&) = default;
 };

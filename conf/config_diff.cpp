@@ -35,6 +35,8 @@ ConfigChanges DiffConfig(const Config& running, const Config& next) {
   Compare(restart, "tls.key", running.tls.key, next.tls.key);
   Compare(restart, "tls.require", Bool(running.tls.require), Bool(next.tls.require));
   Compare(restart, "tls.backend", Bool(running.tls.backend), Bool(next.tls.backend));
+  Compare(restart, "tls.backend_require", Bool(running.tls.backend_require),
+          Bool(next.tls.backend_require));
   Compare(restart, "logging.format",
           std::string(running.logging.format == LogFormat::kJson ? "json" : "text"),
           std::string(next.logging.format == LogFormat::kJson ? "json" : "text"));

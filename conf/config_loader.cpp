@@ -219,11 +219,14 @@ Config Read(Reader& r, const YAML::Node& root) {
     if (!c.admin.listen.IsLoopback() && c.admin.token.empty())
       r.Error(a["listen"], "admin.listen", "a non-loopback admin address needs admin.token");
   }
-  if (YAML::Node t = root["tls"]; t && r.CheckMap(t, "tls", {"cert", "key", "require", "backend"})) {
+  if (YAML::Node t = root["tls"]; t && r.CheckMap(t, "tls", {"cert", "key", "require", "backend", "backend_require"})) {
     r.String(t, "tls", "cert", c.tls.cert);
     r.String(t, "tls", "key", c.tls.key);
     r.Bool(t, "tls", "require", c.tls.require);
     r.Bool(t, "tls", "backend", c.tls.backend);
+    r.Bool(t, "tls", "backend_require", c.tls.backend_require);
+    if (c.tls.backend_require && !c.tls.backend)
+      r.Error(t["backend_require"], "tls.backend_require", "needs tls.backend: true");
     if (c.tls.cert.empty() != c.tls.key.empty()) r.Error(t, "tls", "cert and key must be given together");
     if (c.tls.require && c.tls.cert.empty()) r.Error(t["require"], "tls.require", "needs tls.cert and tls.key");
   }
@@ -339,7 +342,9 @@ std::string Summarize(const Config& c) {
   s += fmt::format("  monitor: user {} every {} ms, timeout {} ms, threshold {}\n", c.monitor.user,
                    c.monitor.interval_ms, c.monitor.timeout_ms, c.monitor.failure_threshold);
   s += fmt::format("  failover: auto {} hold_ms {}\n", c.failover.auto_failover, c.failover.hold_ms);
-  s += fmt::format("  tls: {}\n", c.tls.enabled() ? (c.tls.require ? "on, required" : "on") : "off");
+  s += fmt::format("  tls: {}, toward servers: {}\n",
+                   c.tls.enabled() ? (c.tls.require ? "on, required" : "on") : "off",
+                   c.tls.backend ? (c.tls.backend_require ? "required" : "when offered") : "off");
   return s;
 }
 

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "net/client_login.h"
 #include "proxy/deadline.h"
 #include "wire/client_handshake.h"
 
@@ -60,7 +61,7 @@ asio::awaitable<ConnectOutcome> BackendConnection::Connect(const BackendLogin& l
     co_return out;
   }
   socket.set_option(tcp::no_delay(true), ec);
-  channel_ = std::make_unique<PacketChannel>(std::move(socket));
+  channel_ = std::make_unique<net::PacketChannel>(std::move(socket));
 
   out = co_await Authenticate(login);
   if (deadline.expired() && !out.ok)
@@ -88,54 +89,22 @@ asio::awaitable<ConnectOutcome> BackendConnection::Authenticate(const BackendLog
   opts.charset = login.charset;
   opts.max_packet_size = 1u << 30;
   opts.use_tls = login.tls != nullptr;
+  opts.require_tls = login.tls != nullptr && login.tls_required;
   wire::ClientHandshake hs(std::move(opts));
-  wire::HandshakeAction action = hs.Start();
-  for (;;) {
-    switch (action) {
-      case wire::HandshakeAction::kWriteThenRead:
-      case wire::HandshakeAction::kWriteThenStartTls:
-        if (Status s = co_await channel_->Write(hs.output()); !s.ok()) {
-          out.transport_error = fmt::format("{}: {}", server_name_, s.error().message);
-          co_return out;
-        }
-        if (action == wire::HandshakeAction::kWriteThenStartTls) {
-          if (Status s = co_await channel_->StartTlsClient(*login.tls); !s.ok()) {
-            out.transport_error = fmt::format("{}: {}", server_name_, s.error().message);
-            co_return out;
-          }
-          action = hs.OnTlsEstablished();
-          continue;
-        }
-        [[fallthrough]];
-      case wire::HandshakeAction::kRead: {
-        auto pkt = co_await channel_->ReadPacket();
-        if (!pkt.ok()) {
-          out.transport_error =
-              fmt::format("{}: during login: {}", server_name_, pkt.error().message);
-          co_return out;
-        }
-        action = hs.OnPacket(pkt->payload, pkt->seq);
-        continue;
-      }
-      case wire::HandshakeAction::kDone:
-      case wire::HandshakeAction::kWriteThenDone:
-        thread_id_ = hs.result().connection_id;
-        server_version_ = hs.result().server_version;
-        capabilities_ = hs.result().negotiated;
-        OnStatusFlags(hs.result().status_flags);
-        login_autocommit_ = autocommit_;
-        out.ok = true;
-        co_return out;
-      case wire::HandshakeAction::kWriteThenFail:
-      case wire::HandshakeAction::kFail:
-      case wire::HandshakeAction::kStartTls:
-        if (hs.server_error())
-          out.server_error = *hs.server_error();
-        else
-          out.transport_error = fmt::format("{}: {}", server_name_, hs.error());
-        co_return out;
-    }
+  net::ClientLoginOutcome login_outcome = co_await net::RunClientLogin(*channel_, hs, login.tls);
+  if (!login_outcome.ok) {
+    out.server_error = std::move(login_outcome.server_error);
+    if (!out.server_error)
+      out.transport_error = fmt::format("{}: {}", server_name_, login_outcome.error);
+    co_return out;
   }
+  thread_id_ = hs.result().connection_id;
+  server_version_ = hs.result().server_version;
+  capabilities_ = hs.result().negotiated;
+  OnStatusFlags(hs.result().status_flags);
+  login_autocommit_ = autocommit_;
+  out.ok = true;
+  co_return out;
 }
 
 }  // namespace switchyard::proxy

@@ -9,13 +9,16 @@
 #include <memory>
 #include <string>
 
-#include "proxy/packet_channel.h"
+#include "net/packet_channel.h"
 #include "proxy/user_directory.h"
 #include "wire/capabilities.h"
 #include "wire/handshake.h"
 #include "wire/ok_err_eof.h"
 
 namespace switchyard::proxy {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
 
 struct BackendLogin {
   BackendCredentials credentials;
@@ -25,6 +28,7 @@ struct BackendLogin {
   wire::ConnectAttributes attributes;
   std::chrono::milliseconds timeout{5000};
   asio::ssl::context* tls = nullptr;  // use TLS when the server offers it
+  bool tls_required = false;          // with tls: a server that does not offer TLS is an error
 };
 
 // Outcome of Connect(): connected, or the server's ERR (to forward as is), or a transport error.
@@ -41,7 +45,7 @@ class BackendConnection {
 
   asio::awaitable<ConnectOutcome> Connect(const BackendLogin& login);
 
-  PacketChannel& channel() { return *channel_; }
+  net::PacketChannel& channel() { return *channel_; }
   const std::string& server_name() const { return server_name_; }
   const conf::Endpoint& address() const { return address_; }
   uint32_t thread_id() const { return thread_id_; }
@@ -60,7 +64,9 @@ class BackendConnection {
     gauge_ = gauge;
     if (gauge_) gauge_->fetch_add(1, std::memory_order_relaxed);
   }
-  void Close() { if (channel_) channel_->Close(); }
+  void Close() {
+    if (channel_) channel_->Close();
+  }
   bool is_open() const { return channel_ && channel_->is_open(); }
   // Between statements a healthy connection has nothing to read. Bytes waiting there are an
   // unsolicited packet (MariaDB sends ERR 1927 to a connection it kills) that would otherwise
@@ -79,7 +85,7 @@ class BackendConnection {
   asio::any_io_executor executor_;
   std::string server_name_;
   conf::Endpoint address_;
-  std::unique_ptr<PacketChannel> channel_;
+  std::unique_ptr<net::PacketChannel> channel_;
   uint32_t thread_id_ = 0;
   std::string server_version_;
   wire::Capabilities capabilities_ = 0;

@@ -216,6 +216,7 @@ asio::awaitable<bool> ClientSession::Handshake() {
   login_.attributes = r.attributes;
   login_.timeout = std::chrono::milliseconds(ctx_.config->monitor.timeout_ms * 5);
   login_.tls = ctx_.backend_tls;
+  login_.tls_required = ctx_.config->tls.backend_require;
   state_.OnDatabaseChanged(r.database);
   uint8_t ok_seq = static_cast<uint8_t>(hs.next_seq() - 1);
   BackendConnection* master = co_await Master(ok_seq);
@@ -1107,7 +1108,7 @@ asio::awaitable<ClientSession::ForwardResult> ClientSession::Forward(
   }
   wire::ResponseStep step = *started;
   uint8_t next_seq = command.last_seq + 1;  // seq the client expects next from the server
-  PacketChannel& server = backend.channel();
+  net::PacketChannel& server = backend.channel();
   while (step != wire::ResponseStep::kComplete) {
     if (step == wire::ResponseStep::kNeedClientData) {
       // LOCAL INFILE data: client frames go to the server as they are.

@@ -16,7 +16,7 @@
 #include "proxy/backend_connection.h"
 #include "proxy/backend_pool.h"
 #include "proxy/live_config.h"
-#include "proxy/packet_channel.h"
+#include "net/packet_channel.h"
 #include "proxy/prepared_statements.h"
 #include "proxy/proxy_stats.h"
 #include "proxy/router.h"
@@ -27,6 +27,9 @@
 #include "wire/response_reader.h"
 
 namespace switchyard::proxy {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
 
 // Services shared by every session (thread-safe or immutable).
 struct ProxyContext {
@@ -148,7 +151,7 @@ class ClientSession : public SessionHandle, public std::enable_shared_from_this<
   asio::awaitable<void> SendOk(uint8_t seq);
   void SetBackendTarget(const BackendConnection* b);
 
-  PacketChannel client_;
+  net::PacketChannel client_;
   ProxyContext& ctx_;
   uint32_t id_;
   std::string user_;

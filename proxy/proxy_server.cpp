@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "net/client_login.h"
 #include "wire/ok_err_eof.h"
 
 namespace switchyard::proxy {
@@ -95,8 +96,7 @@ Status ProxyServer::Start() {
     ctx_->tls = tls_.get();
   }
   if (config_.tls.backend) {
-    backend_tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
-    backend_tls_->set_verify_mode(asio::ssl::verify_none);
+    backend_tls_ = net::MakeServerTlsClientContext();
     ctx_->backend_tls = backend_tls_.get();
   }
   boost::system::error_code ec;

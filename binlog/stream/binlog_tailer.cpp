@@ -6,7 +6,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 
 #include <fmt/format.h>
 
@@ -14,8 +13,8 @@
 
 #include "binlog/event_decoder.h"
 #include "binlog/replication_setup.h"
+#include "net/client_login.h"
 #include "wire/client_handshake.h"
-#include "wire/packet_framing.h"
 
 namespace switchyard::binlog {
 namespace {
@@ -33,51 +32,19 @@ uint64_t WallClockMs() {
                                    .count());
 }
 
-// Reads the next logical packet; `bytes` counts what came off the socket.
-asio::awaitable<Result<wire::Packet>> ReadPacket(tcp::socket& socket, wire::PacketReader& reader,
-                                                 uint64_t& bytes) {
-  for (;;) {
-    auto next = reader.NextPacket();
-    if (!next.ok()) co_return next.error();
-    if (next->has_value()) co_return std::move(**next);
-    auto space = reader.PrepareWrite(64 * 1024);
-    error_code ec;
-    size_t n = co_await socket.async_read_some(asio::buffer(space.data(), space.size()),
-                                               asio::redirect_error(asio::use_awaitable, ec));
-    reader.Commit(n);
-    bytes += n;
-    if (ec && n == 0)
-      co_return MakeError(ec == asio::error::eof ? "master closed the connection"
-                                                 : "read: " + ec.message());
-  }
-}
-
-asio::awaitable<Status> WriteAll(tcp::socket& socket, wire::BytesView bytes) {
-  error_code ec;
-  co_await asio::async_write(socket, asio::buffer(bytes.data(), bytes.size()),
-                             asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) co_return MakeError("write: " + ec.message());
-  co_return Status::Ok();
-}
-
-void CloseSocket(tcp::socket& socket) {
-  error_code ignore;
-  socket.shutdown(tcp::socket::shutdown_both, ignore);
-  socket.close(ignore);
-}
-
-// Closes the socket once nothing has arrived for `limit`: a master that died without a FIN
+// Closes the connection once nothing has arrived for `limit`: a master that died without a FIN
 // (or a network partition) is noticed within one heartbeat-derived period.
 struct IdleWatch : std::enable_shared_from_this<IdleWatch> {
-  IdleWatch(asio::io_context& io, std::shared_ptr<tcp::socket> s, std::chrono::milliseconds l)
-      : timer(io), socket(std::move(s)), limit(l), last_rx(SteadyClock::now()) {}
+  IdleWatch(asio::io_context& io, std::shared_ptr<net::PacketChannel> c,
+            std::chrono::milliseconds l)
+      : timer(io), channel(std::move(c)), limit(l), last_rx(SteadyClock::now()) {}
   void Arm() {
     timer.expires_at(last_rx + limit);
     timer.async_wait([self = shared_from_this()](const error_code& ec) {
       if (ec || self->done) return;
       if (SteadyClock::now() >= self->last_rx + self->limit) {
         self->fired = true;
-        CloseSocket(*self->socket);
+        self->channel->Close();
       } else {
         self->Arm();
       }
@@ -88,7 +55,7 @@ struct IdleWatch : std::enable_shared_from_this<IdleWatch> {
     timer.cancel();
   }
   asio::steady_timer timer;
-  std::shared_ptr<tcp::socket> socket;
+  std::shared_ptr<net::PacketChannel> channel;
   std::chrono::milliseconds limit;
   SteadyClock::time_point last_rx;
   bool done = false;
@@ -101,7 +68,9 @@ BinlogTailer::BinlogTailer(TailerOptions options, TransactionHandler on_transact
                            StateHandler on_state)
     : options_(std::move(options)),
       on_transaction_(std::move(on_transaction)),
-      on_state_(std::move(on_state)) {}
+      on_state_(std::move(on_state)) {
+  if (options_.use_tls) tls_context_ = net::MakeServerTlsClientContext();
+}
 
 BinlogTailer::~BinlogTailer() {
   Stop();
@@ -126,7 +95,7 @@ void BinlogTailer::Post(std::function<void()> fn) {
 }
 
 void BinlogTailer::DropConnection() {
-  if (socket_) CloseSocket(*socket_);
+  if (channel_) channel_->Close();
   if (backoff_timer_) backoff_timer_->cancel();
 }
 
@@ -141,7 +110,7 @@ void BinlogTailer::Repoint(MasterEndpoint master, std::optional<std::string> pos
 
 void BinlogTailer::Reconnect() {
   Post([this] {
-    if (socket_) CloseSocket(*socket_);
+    if (channel_) channel_->Close();
   });
 }
 
@@ -168,7 +137,7 @@ asio::awaitable<void> BinlogTailer::Loop() {
   while (!stopping_) {
     const uint64_t generation = generation_;
     SessionOutcome out = co_await RunSession();
-    socket_.reset();
+    channel_.reset();
     if (tracker_) tracker_->Disconnected();
     UpdateStatus([&](TailerStatus& s) {
       if (s.connected) ++s.disconnects;
@@ -204,16 +173,19 @@ asio::awaitable<BinlogTailer::SessionOutcome> BinlogTailer::RunSession() {
   SessionOutcome out;
   const MasterEndpoint master = master_;
   const uint64_t generation = generation_;
-  auto socket = std::make_shared<tcp::socket>(io_);
-  socket_ = socket;  // from here on Stop/Repoint close it (same thread: no gap)
+  auto channel = std::make_shared<net::PacketChannel>(tcp::socket(io_));
+  channel_ = channel;  // from here on Stop/Repoint close it (same thread: no gap)
   if (stopping_) co_return out;
-  UpdateStatus([&](TailerStatus& s) { s.master = master; });
+  UpdateStatus([&](TailerStatus& s) {
+    s.master = master;
+    s.tls = false;
+  });
 
-  // One deadline covers resolve, connect, login and setup; it closes the socket on expiry.
+  // One deadline covers resolve, connect, login and setup; it closes the connection on expiry.
   asio::steady_timer deadline(io_);
   deadline.expires_after(std::chrono::milliseconds(options_.connect_timeout_ms));
-  deadline.async_wait([socket](const error_code& ec) {
-    if (!ec) CloseSocket(*socket);
+  deadline.async_wait([channel](const error_code& ec) {
+    if (!ec) channel->Close();
   });
   auto fail = [&](std::string why) {
     out.error = fmt::format("{}: {}", master.ToString(), std::move(why));
@@ -227,46 +199,41 @@ asio::awaitable<BinlogTailer::SessionOutcome> BinlogTailer::RunSession() {
   if (ec) co_return fail("resolve: " + ec.message());
   // Closing a socket that is not open yet cancels nothing: look again after resolving.
   if (stopping_ || generation != generation_) co_return fail("cancelled");
-  co_await asio::async_connect(*socket, endpoints, asio::redirect_error(asio::use_awaitable, ec));
+  co_await asio::async_connect(channel->socket(), endpoints,
+                               asio::redirect_error(asio::use_awaitable, ec));
   if (ec) co_return fail("connect: " + ec.message());
-  socket->set_option(tcp::no_delay(true), ec);
+  channel->socket().set_option(tcp::no_delay(true), ec);
+  // The channel reads without the reactor when bytes are known to wait, which needs a
+  // non-blocking socket (its constructor sets that only on a socket that is already open).
+  channel->socket().non_blocking(true, ec);
+  if (ec) co_return fail("socket: " + ec.message());
 
-  uint64_t bytes = 0;
-  wire::PacketReader reader(wire::kDefaultMaxPacketSize);
-
-  // Login.
+  // Login (TLS first when configured and offered: the same loop as the proxy's backends).
   wire::ClientHandshakeOptions login;
   login.user = options_.user;
   login.password = options_.password;
   login.attributes.emplace_back("program_name", "switchyard-binlog-tailer");
+  login.use_tls = options_.use_tls;
+  login.require_tls = options_.use_tls && options_.require_tls;
   wire::ClientHandshake handshake(std::move(login));
-  for (wire::HandshakeAction action = handshake.Start(); !wire::IsTerminal(action);) {
-    if (action == wire::HandshakeAction::kWriteThenRead) {
-      if (Status st = co_await WriteAll(*socket, handshake.output()); !st) {
-        co_return fail("login: " + st.error().message);
-      }
-    } else if (action != wire::HandshakeAction::kRead) {
-      co_return fail("login: TLS is not supported by the binlog tailer");
+  net::ClientLoginOutcome logged_in =
+      co_await net::RunClientLogin(*channel, handshake, tls_context_.get());
+  if (!logged_in.ok) {
+    if (logged_in.server_error) {
+      co_return fail(fmt::format("login refused: {} {}", logged_in.server_error->error_code,
+                                 logged_in.server_error->message));
     }
-    auto packet = co_await ReadPacket(*socket, reader, bytes);
-    if (!packet) co_return fail("login: " + packet.error().message);
-    action = handshake.OnPacket(packet->payload, packet->seq);
-    if (action == wire::HandshakeAction::kFail || action == wire::HandshakeAction::kWriteThenFail) {
-      if (handshake.server_error()) {
-        co_return fail(fmt::format("login refused: {} {}", handshake.server_error()->error_code,
-                                   handshake.server_error()->message));
-      }
-      co_return fail("login: " + handshake.error());
-    }
+    co_return fail("login: " + logged_in.error);
   }
   const wire::ClientHandshakeResult& who = handshake.result();
   const bool mariadb = who.server_is_mariadb;
+  uint64_t counted = channel->bytes_read();  // bytes_received is updated as we go
   UpdateStatus([&](TailerStatus& s) {
     s.connection_id = who.connection_id;
     s.server_version = who.server_version;
-    s.bytes_received += bytes;
+    s.tls = who.tls;
+    s.bytes_received += counted;
   });
-  bytes = 0;
 
   // A change of flavour (re-pointed from MariaDB to MySQL) makes the old position meaningless.
   if (tracker_ && tracker_mariadb_ != mariadb) tracker_.reset();
@@ -285,12 +252,12 @@ asio::awaitable<BinlogTailer::SessionOutcome> BinlogTailer::RunSession() {
   for (SetupStep step = setup.Start();;) {
     if (step == SetupStep::kFail) co_return fail(setup.error());
     if (step != SetupStep::kRead) {
-      if (Status st = co_await WriteAll(*socket, setup.output()); !st) {
+      if (Status st = co_await channel->Write(setup.output()); !st) {
         co_return fail(st.error().message);
       }
       if (step == SetupStep::kWriteThenStream) break;
     }
-    auto packet = co_await ReadPacket(*socket, reader, bytes);
+    auto packet = co_await channel->ReadPacket();
     if (!packet) co_return fail("replication setup: " + packet.error().message);
     step = setup.OnPacket(packet->payload);
   }
@@ -307,13 +274,13 @@ asio::awaitable<BinlogTailer::SessionOutcome> BinlogTailer::RunSession() {
   const uint32_t idle_ms = options_.idle_timeout_ms
                                ? options_.idle_timeout_ms
                                : 3 * std::max<uint32_t>(options_.heartbeat_period_ms, 100) + 1000;
-  auto watch = std::make_shared<IdleWatch>(io_, socket, std::chrono::milliseconds(idle_ms));
+  auto watch = std::make_shared<IdleWatch>(io_, channel, std::chrono::milliseconds(idle_ms));
   watch->Arm();
   EventDecoder decoder;
   decoder.SetChecksumHint(setup.checksum());
   const auto streaming_since = SteadyClock::now();
   for (;;) {
-    auto packet = co_await ReadPacket(*socket, reader, bytes);
+    auto packet = co_await channel->ReadPacket();
     const uint64_t now_ms = WallClockMs();
     watch->last_rx = SteadyClock::now();
     if (!packet) {
@@ -353,6 +320,8 @@ asio::awaitable<BinlogTailer::SessionOutcome> BinlogTailer::RunSession() {
     std::optional<CompletedTransaction> done =
         tracker_->OnEvent(*event, dump->event.size(), now_ms);
     const bool heartbeat = std::holds_alternative<HeartbeatEvent>(event->body);
+    const uint64_t bytes = channel->bytes_read() - counted;
+    counted += bytes;
     UpdateStatus([&](TailerStatus& s) {
       s.bytes_received += bytes;
       ++s.events_received;
@@ -366,16 +335,15 @@ asio::awaitable<BinlogTailer::SessionOutcome> BinlogTailer::RunSession() {
         s.resume_position = tracker_->ResumePosition();
       }
     });
-    bytes = 0;
     if (done && on_transaction_) on_transaction_(*done);
   }
   watch->Finish();
-  UpdateStatus([&](TailerStatus& s) { s.bytes_received += bytes; });
+  UpdateStatus([&](TailerStatus& s) { s.bytes_received += channel->bytes_read() - counted; });
   out.streamed_ms = static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - streaming_since)
           .count());
   out.error = fmt::format("{}: {}", master.ToString(), out.error);
-  CloseSocket(*socket);
+  channel->Close();
   co_return out;
 }
 

@@ -3,7 +3,8 @@
 // with the replication account, runs ReplicationSetup, decodes every event and hands each
 // complete transaction to the caller once (TransactionTracker): after a disconnect it
 // resumes from the last complete transaction's GTID, retrying with capped exponential
-// backoff, and it can be re-pointed to another master by GTID. Owns its thread and socket.
+// backoff, and it can be re-pointed to another master by GTID. Upgrades to TLS like the
+// proxy's backend connections (net::RunClientLogin). Owns its thread, connection and TLS context.
 #pragma once
 
 #include <utility>  // boost 1.74 awaitable.hpp needs std::exchange
@@ -11,6 +12,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <functional>
@@ -23,6 +25,7 @@
 #include "base/result.h"
 #include "binlog/tailer_status.h"
 #include "binlog/transaction_tracker.h"
+#include "net/packet_channel.h"
 
 namespace switchyard::binlog {
 
@@ -83,7 +86,8 @@ class BinlogTailer {
   std::optional<std::string> pending_start_;  // from Start/Repoint, used by the next connect
   uint64_t generation_ = 0;                   // bumped by Repoint
   bool stopping_ = false;
-  std::shared_ptr<boost::asio::ip::tcp::socket> socket_;  // current connection, for Repoint/Stop
+  std::unique_ptr<boost::asio::ssl::context> tls_context_;  // set when options_.use_tls
+  std::shared_ptr<net::PacketChannel> channel_;             // current connection, for Repoint/Stop
   std::unique_ptr<boost::asio::steady_timer> backoff_timer_;
   std::optional<TransactionTracker> tracker_;  // created at the first connect (flavour)
   bool tracker_mariadb_ = true;

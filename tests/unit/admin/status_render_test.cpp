@@ -110,6 +110,11 @@ TEST(RenderBinlogTail, NullBeforeStartThenTheStreamsPosition) {
   EXPECT_EQ(doc["gtid"], "0-1-42");
   EXPECT_EQ(doc["lag_source"], "binlog");
   EXPECT_EQ(RenderBinlogTail(s, false)["lag_source"], "poll");
+  EXPECT_EQ(doc["tls"], false);
+  EXPECT_NE(RenderBinlogMetrics(s).find("switchyard_binlog_tls 0\n"), std::string::npos);
+  s.tls = true;
+  EXPECT_EQ(RenderBinlogTail(s, true)["tls"], true);
+  EXPECT_NE(RenderBinlogMetrics(s).find("switchyard_binlog_tls 1\n"), std::string::npos);
   std::string m = RenderBinlogMetrics(s);
   EXPECT_NE(m.find("switchyard_binlog_connected 1\n"), std::string::npos) << m;
   EXPECT_NE(m.find("switchyard_binlog_bytes_received_total 123456\n"), std::string::npos);

@@ -102,6 +102,17 @@ TEST(DiffConfig, ListenAddressesAndStateDirRequireARestart) {
   EXPECT_EQ("./var", effective.state_dir);
 }
 
+TEST(DiffConfig, BackendTlsRequiresARestart) {
+  Config next = Base();
+  next.tls.backend = true;
+  next.tls.backend_require = true;
+  ConfigChanges c = DiffConfig(Base(), next);
+  EXPECT_THAT(c.requires_restart, Contains("tls.backend: false -> true"));
+  EXPECT_THAT(c.requires_restart, Contains("tls.backend_require: false -> true"));
+  Config effective = LiveApplicable(Base(), next);
+  EXPECT_FALSE(effective.tls.backend_require);  // the running TLS policy stays
+}
+
 TEST(DiffConfig, LiveApplicableTakesEverythingElseFromTheNewConfig) {
   Config next = Base();
   next.routing.max_lag_ms = 42;

@@ -172,6 +172,9 @@ INSTANTIATE_TEST_SUITE_P(
                    "conf.yaml:8: admin.listen: a non-loopback admin address needs admin.token"},
         BrokenCase{"tls_cert_without_key", WithMinimal("tls:\n  cert: server.pem\n"),
                    "conf.yaml:8: tls: cert and key must be given together"},
+        BrokenCase{"tls_backend_require_without_backend",
+                   WithMinimal("tls:\n  backend_require: true\n"),
+                   "conf.yaml:8: tls.backend_require: needs tls.backend: true"},
         BrokenCase{"servers_not_list", "servers: db1\nusers: [{name: app, password: x}]\n",
                    "conf.yaml:1: servers: expected a non-empty list of {name, address}"},
         BrokenCase{"routing_not_map", WithMinimal("routing: fast\n"),
@@ -206,6 +209,21 @@ TEST(ConfigLoader, PoolKeys) {
   errors = Errors(WithMinimal("pool:\n  idle_timeout_ms: 10\n"));
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_THAT(errors[0], HasSubstr("pool.idle_timeout_ms"));
+}
+
+TEST(ConfigLoader, BackendTlsKeys) {
+  Config d = Parse(kMinimal);
+  EXPECT_FALSE(d.tls.backend);
+  EXPECT_FALSE(d.tls.backend_require);
+  Config preferred = Parse(WithMinimal("tls:\n  backend: true\n"));
+  EXPECT_TRUE(preferred.tls.backend);
+  EXPECT_FALSE(preferred.tls.backend_require);
+  EXPECT_FALSE(preferred.tls.enabled());  // toward backends only: no client-side certificate
+  Config required = Parse(WithMinimal("tls:\n  backend: true\n  backend_require: true\n"));
+  EXPECT_TRUE(required.tls.backend);
+  EXPECT_TRUE(required.tls.backend_require);
+  EXPECT_THAT(Summarize(required), HasSubstr("toward servers: required"));
+  EXPECT_THAT(Summarize(preferred), HasSubstr("toward servers: when offered"));
 }
 
 TEST(ConfigLoader, SyntaxErrorNamesTheLine) {

@@ -1,9 +1,11 @@
 // PacketChannel: a TCP socket (optionally upgraded to TLS) plus a wire::PacketReader, with
 // coroutine reads of frames/packets and writes of raw bytes. Errors come back as values,
-// never as exceptions. Owns the socket; lives on the io thread of its session.
+// never as exceptions. Owns the socket; lives on one io thread (the proxy's sessions and
+// backend connections, the binlog tailer's replication connection).
 // Memory: a client between commands (WaitReadable) holds a 512-byte receive buffer, its larger
 // one going back to a small per-thread cache; ReleaseBuffer() gives a backend connection's
-// buffer back when it goes idle. Reads start small (4 KiB) and switch to 64 KiB while a read fills the buffer.
+// buffer back when it goes idle. Reads start small (4 KiB) and switch to 64 KiB while a read fills
+// the buffer.
 #pragma once
 
 #include <utility>  // boost 1.74 awaitable.hpp needs std::exchange
@@ -11,13 +13,14 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <cstdint>
 #include <memory>
 #include <string>
 
 #include "base/result.h"
 #include "wire/packet_framing.h"
 
-namespace switchyard::proxy {
+namespace switchyard::net {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
@@ -38,6 +41,8 @@ class PacketChannel {
   // Gives the receive buffer back now if nothing is buffered (e.g. a connection going idle).
   void ReleaseBuffer();
   asio::awaitable<Status> Write(wire::BytesView bytes);
+  // Bytes read off the connection so far (after TLS decryption).
+  uint64_t bytes_read() const { return bytes_read_; }
   // Waits until the socket has bytes (or EOF/error) holding only a 512-byte read buffer
   // meanwhile (idle clients); returns at once with TLS, whose stream may hold decrypted bytes.
   asio::awaitable<void> WaitReadable();
@@ -58,8 +63,9 @@ class PacketChannel {
   std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls_;
 
   wire::PacketReader reader_;
+  uint64_t bytes_read_ = 0;
   bool last_read_filled_ = false;  // the last read filled the buffer: read bigger next time
   bool readable_ = false;  // bytes or EOF are likely waiting: the next read goes to the socket
 };
 
-}  // namespace switchyard::proxy
+}  // namespace switchyard::net

@@ -1,4 +1,4 @@
-#include "proxy/packet_channel.h"
+#include "net/packet_channel.h"
 
 #include <algorithm>
 #include <boost/asio/redirect_error.hpp>
@@ -7,7 +7,7 @@
 #include <memory>
 #include <vector>
 
-namespace switchyard::proxy {
+namespace switchyard::net {
 namespace {
 Error IoError(const char* what, const boost::system::error_code& ec) {
   return MakeError(std::string(what) + ": " + ec.message());
@@ -37,10 +37,14 @@ class StorageCache {
  private:
   std::vector<wire::ReceiveStorage>* FreeList(size_t size) {
     switch (size) {
-      case kIdleRead: return &idle_;
-      case kSmallRead: return &small_;
-      case kLargeRead: return &large_;
-      default: return nullptr;
+      case kIdleRead:
+        return &idle_;
+      case kSmallRead:
+        return &small_;
+      case kLargeRead:
+        return &large_;
+      default:
+        return nullptr;
     }
   }
   static constexpr size_t kMaxFree = 32;
@@ -65,7 +69,8 @@ asio::awaitable<Status> PacketChannel::Fill(bool whole_frame) {
   readable_ = false;
   size_t want = last_read_filled_ ? kLargeRead : kSmallRead;
   if (reader_.capacity() == 0) reader_.AdoptStorage(storage_cache.Get(want));
-  if (reader_.capacity() == kIdleRead) storage_cache.Put(reader_.ReplaceStorage(storage_cache.Get(want)));
+  if (reader_.capacity() == kIdleRead)
+    storage_cache.Put(reader_.ReplaceStorage(storage_cache.Get(want)));
   // A frame larger than the buffer (up to 16 MiB) gets room for all of it at once, instead of
   // growing step by step with a copy and a transient old + new buffer at each step.
   auto space = reader_.PrepareWrite(whole_frame ? std::max(want, reader_.MissingFrameBytes()) : want);
@@ -88,6 +93,7 @@ asio::awaitable<Status> PacketChannel::Fill(bool whole_frame) {
   }
   last_read_filled_ = n == space.size();
   reader_.Commit(n);
+  bytes_read_ += n;
   if (ec && n == 0) co_return IoError("read", ec);
   co_return Status::Ok();
 }
@@ -119,8 +125,9 @@ asio::awaitable<void> PacketChannel::WaitReadable() {
   auto space = reader_.PrepareWrite(1);
   boost::system::error_code ec;
   size_t n = co_await socket_.async_read_some(asio::buffer(space.data(), space.size()),
-                                               asio::redirect_error(asio::use_awaitable, ec));
+                                              asio::redirect_error(asio::use_awaitable, ec));
   reader_.Commit(n);
+  bytes_read_ += n;
   last_read_filled_ = false;  // 512 bytes say nothing about the size of what follows
   // EOF or an error (the next read reports it), or more bytes likely waiting.
   readable_ = n == 0 || n == space.size();
@@ -138,7 +145,8 @@ asio::awaitable<Status> PacketChannel::Write(wire::BytesView bytes) {
       if (ec) break;
     }
     if (!ec) co_return Status::Ok();
-    if (ec != asio::error::would_block && ec != asio::error::try_again) co_return IoError("write", ec);
+    if (ec != asio::error::would_block && ec != asio::error::try_again)
+      co_return IoError("write", ec);
     ec.clear();  // the socket buffer is full: the rest goes asynchronously
   }
   if (tls_) {
@@ -187,4 +195,4 @@ std::string PacketChannel::peer_host() const {
   return ec ? std::string("unknown") : ep.address().to_string();
 }
 
-}  // namespace switchyard::proxy
+}  // namespace switchyard::net

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "binlog/format_double.h"
 #include "binlog/json_binary.h"
 
 namespace switchyard::binlog {
@@ -146,15 +147,12 @@ void AppendValueMariadbStyle(std::string& out, const ColumnValue& value, const C
         } else if constexpr (std::is_same_v<T, int64_t> || std::is_same_v<T, uint64_t>) {
           AppendInt(out, static_cast<uint64_t>(v), IntBytes(col.real_type));
         } else if constexpr (std::is_same_v<T, float>) {
-          // to_chars(general, p) prints exactly like printf("%.{p}g") without its locale cost.
-          char buf[64];
-          auto r = std::to_chars(buf, buf + sizeof buf, static_cast<double>(v),
-                                 std::chars_format::general, 6);
-          out.append(buf, r.ptr);
+          // printf("%.6g") / ("%.20g") exactly, as mariadb-binlog prints them.
+          char buf[kMaxGeneralDoubleChars];
+          out.append(buf, FormatDoubleGeneral(buf, static_cast<double>(v), 6));
         } else if constexpr (std::is_same_v<T, double>) {
-          char buf[64];
-          auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 20);
-          out.append(buf, r.ptr);
+          char buf[kMaxGeneralDoubleChars];
+          out.append(buf, FormatDoubleGeneral(buf, v, 20));
         } else if constexpr (std::is_same_v<T, DecimalValue>) {
           out += v.ToString();
         } else if constexpr (std::is_same_v<T, DateValue>) {

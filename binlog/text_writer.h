@@ -48,6 +48,7 @@ class TextWriter {
   void Flush();
 
   std::string_view view() const { return {buf_.get(), size_}; }
+  char* data() { return buf_.get(); }  // for in-place edits of what was written
   size_t size() const { return size_; }
   void clear() { size_ = 0; }
   void resize_down(size_t n) { size_ = n < size_ ? n : size_; }  // drop bytes past n

@@ -40,7 +40,7 @@ class TextWriter {
     buf_[size_++] = c;
   }
   void AppendUnsigned(uint64_t v) { Commit(WriteUnsigned(Reserve(20), v)); }
-  void AppendSigned(int64_t v) { Commit(WriteSigned(Reserve(20), v)); }
+  void AppendSigned(int64_t v) { Commit(WriteSigned(Reserve(21), v)); }
 
   void FlushIfFull() {
     if (size_ >= flush_at_ && sink_) Flush();
@@ -53,7 +53,8 @@ class TextWriter {
   void clear() { size_ = 0; }
   void resize_down(size_t n) { size_ = n < size_ ? n : size_; }  // drop bytes past n
 
-  // Decimal digits of v at p (at most 20 bytes); returns the end.
+  // Decimal digits of v at p; returns the end. May write up to 20 bytes (21 for WriteSigned)
+  // past p whatever the length: reserve that much.
   static char* WriteUnsigned(char* p, uint64_t v);
   static char* WriteSigned(char* p, int64_t v) {
     if (v < 0) {

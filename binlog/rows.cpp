@@ -430,6 +430,28 @@ bool RowReader::DecodeImage(std::span<const uint8_t> cols, Row* row, bool after_
   pos_ += null_bytes;
 
   size_t null_index = 0, json_index = 0;
+  if (partial_bits.empty()) {
+    // The common case: no JSON diffs, so no JSON column bookkeeping per column.
+    for (size_t i = 0; i < n; ++i) {
+      ColumnValue& out = (*row)[i];
+      if (!Bit(cols, i)) {
+        out = AbsentValue{};
+        continue;
+      }
+      if (Bit(nulls, null_index++)) {
+        out = NullValue{};
+        continue;
+      }
+      const ColumnDef& c = tm.columns[i];
+      size_t used = 0;
+      if (!DecodeValue(c, base + pos_, end - pos_, &out, &used)) {
+        return Fail(fmt::format("cannot decode column {} ({}, meta {}){}", i + 1, c.TypeName(),
+                                c.meta, AmbiguityHint(tm)));
+      }
+      pos_ += used;
+    }
+    return true;
+  }
   for (size_t i = 0; i < n; ++i) {
     const ColumnDef& c = tm.columns[i];
     bool is_json = c.real_type == kJson;

@@ -52,24 +52,32 @@ constexpr uint64_t kPow10[20] = {1ULL,
                                  1000000000000000000ULL,
                                  10000000000000000000ULL};
 
-// Exactly 8 digits of v (v < 10^8): two independent halves, two digit pairs each, so the
-// divisions do not form one long dependency chain.
-inline void Write8(char* out, uint32_t v) {
-  const uint32_t hi = v / 10000, lo = v % 10000;
-  std::memcpy(out, TextWriter::kDigitPairs + 2 * (hi / 100), 2);
-  std::memcpy(out + 2, TextWriter::kDigitPairs + 2 * (hi % 100), 2);
-  std::memcpy(out + 4, TextWriter::kDigitPairs + 2 * (lo / 100), 2);
-  std::memcpy(out + 6, TextWriter::kDigitPairs + 2 * (lo % 100), 2);
+inline uint64_t Pair(uint32_t v) {  // two ASCII digits of v < 100, first in the low byte
+  uint16_t two;
+  std::memcpy(&two, TextWriter::kDigitPairs + 2 * v, 2);
+  return two;
 }
 
-// Digits of v < 10^8 without leading zeros; writes 8 bytes (the tail is overwritten later).
+// The 8 ASCII digits of v (v < 10^8) in one register, first digit in the low byte. Built in a
+// register, not in memory: re-reading digit pairs just stored as one 8-byte load stalls store
+// forwarding. The two halves are independent, so the divisions do not form one long chain.
+inline uint64_t Digits8(uint32_t v) {
+  const uint32_t hi = v / 10000, lo = v % 10000;
+  return Pair(hi / 100) | Pair(hi % 100) << 16 | Pair(lo / 100) << 32 | Pair(lo % 100) << 48;
+}
+
+inline void Write8(char* out, uint32_t v) {
+  const uint64_t d = Digits8(v);
+  std::memcpy(out, &d, 8);
+}
+
+// Digits of v < 10^8 without leading zeros; stores 8 bytes (the tail is overwritten later).
 inline char* WriteUpTo8(char* p, uint32_t v) {
   // Digit count from the bit width (log10(2) ~ 1233 / 4096), corrected by one comparison.
   const int t = (static_cast<int>(std::bit_width(v | 1u)) * 1233) >> 12;
   const int digits = t + 1 - ((v | 1u) < kPow10[t]);
-  char tmp[16] = {};  // 8 digits, then slack for the fixed-size copy below
-  Write8(tmp, v);
-  std::memcpy(p, tmp + 8 - digits, 8);
+  const uint64_t d = Digits8(v) >> (8 * (8 - digits));  // drop the leading zeros
+  std::memcpy(p, &d, 8);
   return p + digits;
 }
 

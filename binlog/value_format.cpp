@@ -159,7 +159,86 @@ bool IsValidUtf8(std::string_view s) {
 
 }  // namespace
 
+static_assert(std::variant_size_v<ColumnValue> == 21, "one case per alternative below");
+
 void WriteValueMariadbStyle(TextWriter& w, const ColumnValue& value, const ColumnDef& col) {
+  // The rest, one case each (a single jump table: no std::visit on top of this switch).
+  auto render = [&](const auto& v) {
+    using T = std::decay_t<decltype(v)>;
+    if constexpr (std::is_same_v<T, AbsentValue> || std::is_same_v<T, NullValue> ||
+                  std::is_same_v<T, int64_t> || std::is_same_v<T, uint64_t> ||
+                  std::is_same_v<T, float> || std::is_same_v<T, double>) {
+      // handled above
+    } else if constexpr (std::is_same_v<T, DecimalValue>) {
+      w.Commit(WriteDecimal(w.Reserve(kMaxDecimalChars), v.bin, v.precision, v.scale));
+    } else if constexpr (std::is_same_v<T, DateValue>) {
+      char* p = w.Reserve(64);
+      *p++ = '\'';
+      p = WriteYmd(p, v.year, v.month, v.day, ':');
+      *p++ = '\'';
+      w.Commit(p);
+    } else if constexpr (std::is_same_v<T, TimeValue>) {
+      char* p = w.Reserve(64 + size_t{v.fsp});
+      *p++ = '\'';
+      if (v.negative) *p++ = '-';
+      p = WriteMinWidth(p, v.hour, 2);
+      *p++ = ':';
+      p = WriteMinWidth(p, v.minute, 2);
+      *p++ = ':';
+      p = WriteMinWidth(p, v.second, 2);
+      p = WriteFraction(p, v.micros, v.fsp);
+      *p++ = '\'';
+      w.Commit(p);
+    } else if constexpr (std::is_same_v<T, DateTimeValue>) {
+      char* p = w.Reserve(64 + size_t{v.fsp});
+      *p++ = '\'';
+      p = WriteYmd(p, v.year, v.month, v.day, '-');
+      *p++ = ' ';
+      p = WriteMinWidth(p, v.hour, 2);
+      *p++ = ':';
+      p = WriteMinWidth(p, v.minute, 2);
+      *p++ = ':';
+      p = WriteMinWidth(p, v.second, 2);
+      p = WriteFraction(p, v.micros, v.fsp);
+      *p++ = '\'';
+      w.Commit(p);
+    } else if constexpr (std::is_same_v<T, TimestampValue>) {
+      char* p = w.Reserve(64 + size_t{v.fsp});
+      p = TextWriter::WriteUnsigned(p, v.seconds);
+      w.Commit(WriteFraction(p, v.micros, v.fsp));
+    } else if constexpr (std::is_same_v<T, YearValue>) {
+      w.Commit(WriteMinWidth(w.Reserve(64), v.year ? v.year : 1900, 4));
+    } else if constexpr (std::is_same_v<T, EnumValue>) {
+      w.AppendUnsigned(v.index);
+    } else if constexpr (std::is_same_v<T, SetValue>) {
+      // Stored little-endian; printed byte by byte in storage order, MSB first.
+      char* p = w.Reserve(3 + 8 * size_t{v.bytes});
+      *p++ = 'b';
+      *p++ = '\'';
+      for (unsigned b = 0; b < v.bytes; ++b) {
+        for (int i = 7; i >= 0; --i) *p++ = ((v.bits >> (8 * b + i)) & 1) ? '1' : '0';
+      }
+      *p++ = '\'';
+      w.Commit(p);
+    } else if constexpr (std::is_same_v<T, BitValue>) {
+      char* p = w.Reserve(3 + size_t{v.nbits});
+      *p++ = 'b';
+      *p++ = '\'';
+      for (int i = static_cast<int>(v.nbits) - 1; i >= 0; --i) {
+        *p++ = ((v.bits >> i) & 1) ? '1' : '0';
+      }
+      *p++ = '\'';
+      w.Commit(p);
+    } else if constexpr (std::is_same_v<T, JsonValue>) {
+      auto text = JsonBinaryToText(v.binary);
+      WriteQuoted(w, text.ok() ? std::string_view(*text) : v.binary);
+    } else if constexpr (std::is_same_v<T, JsonDiffValue>) {
+      auto text = JsonDiffToText(v.diffs);
+      WriteQuoted(w, text.ok() ? std::string_view(*text) : v.diffs);
+    } else {
+      WriteQuoted(w, v.bytes);  // strings, blobs, geometry, vectors, compressed
+    }
+  };
   // Fixed-size renderings reserve their worst case (64 bytes covers every one of them).
   switch (value.index()) {
     case 0:  // AbsentValue
@@ -183,87 +262,37 @@ void WriteValueMariadbStyle(TextWriter& w, const ColumnValue& value, const Colum
       w.Commit(
           FormatDoubleGeneral(w.Reserve(kMaxGeneralDoubleChars), *std::get_if<double>(&value), 20));
       return;
-    default:
-      break;
+    case 6:
+      return render(*std::get_if<6>(&value));
+    case 7:
+      return render(*std::get_if<7>(&value));
+    case 8:
+      return render(*std::get_if<8>(&value));
+    case 9:
+      return render(*std::get_if<9>(&value));
+    case 10:
+      return render(*std::get_if<10>(&value));
+    case 11:
+      return render(*std::get_if<11>(&value));
+    case 12:
+      return render(*std::get_if<12>(&value));
+    case 13:
+      return render(*std::get_if<13>(&value));
+    case 14:
+      return render(*std::get_if<14>(&value));
+    case 15:
+      return render(*std::get_if<15>(&value));
+    case 16:
+      return render(*std::get_if<16>(&value));
+    case 17:
+      return render(*std::get_if<17>(&value));
+    case 18:
+      return render(*std::get_if<18>(&value));
+    case 19:
+      return render(*std::get_if<19>(&value));
+    case 20:
+      return render(*std::get_if<20>(&value));
   }
-  std::visit(
-      [&](const auto& v) {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, AbsentValue> || std::is_same_v<T, NullValue> ||
-                      std::is_same_v<T, int64_t> || std::is_same_v<T, uint64_t> ||
-                      std::is_same_v<T, float> || std::is_same_v<T, double>) {
-          // handled above
-        } else if constexpr (std::is_same_v<T, DecimalValue>) {
-          w.Commit(WriteDecimal(w.Reserve(kMaxDecimalChars), v.bin, v.precision, v.scale));
-        } else if constexpr (std::is_same_v<T, DateValue>) {
-          char* p = w.Reserve(64);
-          *p++ = '\'';
-          p = WriteYmd(p, v.year, v.month, v.day, ':');
-          *p++ = '\'';
-          w.Commit(p);
-        } else if constexpr (std::is_same_v<T, TimeValue>) {
-          char* p = w.Reserve(64 + size_t{v.fsp});
-          *p++ = '\'';
-          if (v.negative) *p++ = '-';
-          p = WriteMinWidth(p, v.hour, 2);
-          *p++ = ':';
-          p = WriteMinWidth(p, v.minute, 2);
-          *p++ = ':';
-          p = WriteMinWidth(p, v.second, 2);
-          p = WriteFraction(p, v.micros, v.fsp);
-          *p++ = '\'';
-          w.Commit(p);
-        } else if constexpr (std::is_same_v<T, DateTimeValue>) {
-          char* p = w.Reserve(64 + size_t{v.fsp});
-          *p++ = '\'';
-          p = WriteYmd(p, v.year, v.month, v.day, '-');
-          *p++ = ' ';
-          p = WriteMinWidth(p, v.hour, 2);
-          *p++ = ':';
-          p = WriteMinWidth(p, v.minute, 2);
-          *p++ = ':';
-          p = WriteMinWidth(p, v.second, 2);
-          p = WriteFraction(p, v.micros, v.fsp);
-          *p++ = '\'';
-          w.Commit(p);
-        } else if constexpr (std::is_same_v<T, TimestampValue>) {
-          char* p = w.Reserve(64 + size_t{v.fsp});
-          p = TextWriter::WriteUnsigned(p, v.seconds);
-          w.Commit(WriteFraction(p, v.micros, v.fsp));
-        } else if constexpr (std::is_same_v<T, YearValue>) {
-          w.Commit(WriteMinWidth(w.Reserve(64), v.year ? v.year : 1900, 4));
-        } else if constexpr (std::is_same_v<T, EnumValue>) {
-          w.AppendUnsigned(v.index);
-        } else if constexpr (std::is_same_v<T, SetValue>) {
-          // Stored little-endian; printed byte by byte in storage order, MSB first.
-          char* p = w.Reserve(3 + 8 * size_t{v.bytes});
-          *p++ = 'b';
-          *p++ = '\'';
-          for (unsigned b = 0; b < v.bytes; ++b) {
-            for (int i = 7; i >= 0; --i) *p++ = ((v.bits >> (8 * b + i)) & 1) ? '1' : '0';
-          }
-          *p++ = '\'';
-          w.Commit(p);
-        } else if constexpr (std::is_same_v<T, BitValue>) {
-          char* p = w.Reserve(3 + size_t{v.nbits});
-          *p++ = 'b';
-          *p++ = '\'';
-          for (int i = static_cast<int>(v.nbits) - 1; i >= 0; --i) {
-            *p++ = ((v.bits >> i) & 1) ? '1' : '0';
-          }
-          *p++ = '\'';
-          w.Commit(p);
-        } else if constexpr (std::is_same_v<T, JsonValue>) {
-          auto text = JsonBinaryToText(v.binary);
-          WriteQuoted(w, text.ok() ? std::string_view(*text) : v.binary);
-        } else if constexpr (std::is_same_v<T, JsonDiffValue>) {
-          auto text = JsonDiffToText(v.diffs);
-          WriteQuoted(w, text.ok() ? std::string_view(*text) : v.diffs);
-        } else {
-          WriteQuoted(w, v.bytes);  // strings, blobs, geometry, vectors, compressed
-        }
-      },
-      value);
 }
 
 void AppendValueMariadbStyle(std::string& out, const ColumnValue& value, const ColumnDef& col) {

@@ -4,6 +4,7 @@
 #include <zlib.h>
 
 #include "binlog/byte_reader.h"
+#include "binlog/crc32_clmul.h"
 
 namespace switchyard::binlog {
 
@@ -23,10 +24,19 @@ Result<EventHeader> ParseEventHeader(std::span<const uint8_t> bytes, uint64_t of
   return h;
 }
 
-// zlib's crc32 is the same CRC (reflected 0xEDB88320, pre- and post-inverted) and, with its
-// braided implementation, about twice as fast as the slicing-by-8 tables this replaced.
+// Whole 16-byte blocks by carry-less multiplication when the CPU has it, the rest (and
+// everything on other CPUs) through zlib's crc32, the same CRC (reflected 0xEDB88320, pre- and
+// post-inverted).
 uint32_t Crc32(std::span<const uint8_t> bytes, uint32_t crc) {
-  return static_cast<uint32_t>(crc32_z(crc, bytes.data(), bytes.size()));
+  const uint8_t* p = bytes.data();
+  size_t n = bytes.size();
+  if (n >= 64 && HaveCrc32Clmul()) {
+    const size_t blocks = n & ~size_t{15};
+    crc = ~Crc32ClmulBlocks(~crc, p, blocks);
+    p += blocks;
+    n -= blocks;
+  }
+  return static_cast<uint32_t>(crc32_z(crc, p, n));
 }
 
 }  // namespace switchyard::binlog

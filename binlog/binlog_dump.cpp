@@ -340,7 +340,8 @@ class Dumper {
     return st;
   }
 
-  // Row images in mariadb-binlog style.
+  // Row images in mariadb-binlog style, rendered as the decoder reports each value (no Row
+  // vectors). A row that fails to decode is taken back out of the output, as if never started.
   Status TextRows(const RowsEvent& ev) {
     if (!ev.table) return Status::Ok();
     const TableMap& tm = *ev.table;
@@ -355,27 +356,20 @@ class Dumper {
     row_header_ += "`.`";
     row_header_ += tm.table;
     row_header_ += '`';
+    if (prefixes_.size() < ev.column_count) {
+      while (prefixes_.size() < ev.column_count) AddColumnPrefix();
+    }
+    TextRowVisitor visitor(w_, tm, prefixes_);
     RowReader reader(ev);
-    while (reader.Next(&before_, &after_)) {
+    while (true) {
+      const size_t row_start = w_.size();
       w_.Append(row_header_);
-      TextImage("\n### WHERE", before_, tm);
-      TextImage("\n### SET", after_, tm);
+      if (!reader.Next(visitor)) {
+        w_.resize_down(row_start);
+        break;
+      }
     }
     return reader.status();
-  }
-
-  void TextImage(std::string_view clause, const Row& row, const TableMap& tm) {
-    if (row.empty()) return;
-    w_.Append(clause);
-    while (prefixes_.size() < row.size()) AddColumnPrefix();
-    for (size_t i = 0; i < row.size(); ++i) {
-      if (row[i].index() == 0) continue;  // AbsentValue: not in this image
-      const ColumnPrefix& cp = prefixes_[i];
-      char* p = w_.Reserve(sizeof cp.text);
-      std::memcpy(p, cp.text, sizeof cp.text);  // fixed-size copy, then the real length
-      w_.Commit(p + cp.size);
-      WriteValueMariadbStyle(w_, row[i], tm.columns[i]);
-    }
   }
 
   // "\n###   @N=" for column N, padded to a fixed size so it is copied in one move.
@@ -383,6 +377,28 @@ class Dumper {
     char text[32];
     uint8_t size;
   };
+
+  class TextRowVisitor final : public RowVisitor {
+   public:
+    TextRowVisitor(TextWriter& w, const TableMap& tm, const std::vector<ColumnPrefix>& prefixes)
+        : w_(w), tm_(tm), prefixes_(prefixes) {}
+    void Image(bool after, size_t columns) override {
+      if (columns) w_.Append(after ? "\n### SET" : "\n### WHERE");  // no columns: no clause
+    }
+    void Value(size_t i, const ColumnValue& value) override {
+      const ColumnPrefix& cp = prefixes_[i];
+      char* p = w_.Reserve(sizeof cp.text);
+      std::memcpy(p, cp.text, sizeof cp.text);  // fixed-size copy, then the real length
+      w_.Commit(p + cp.size);
+      WriteValueMariadbStyle(w_, value, tm_.columns[i]);
+    }
+
+   private:
+    TextWriter& w_;
+    const TableMap& tm_;
+    const std::vector<ColumnPrefix>& prefixes_;
+  };
+
   void AddColumnPrefix() {
     ColumnPrefix cp{};
     char* p = cp.text;

@@ -128,6 +128,7 @@ char* FormatDoubleGeneral(char* out, double value, int precision) {
   const char* digits = buf + (24 - p);
   std::memset(buf + 24, '0', 32);
   int nd = p;  // significant digits left after dropping trailing zeros (%g without '#')
+  while (nd > 8 && std::memcmp(digits + nd - 8, "00000000", 8) == 0) nd -= 8;
   while (nd > 1 && digits[nd - 1] == '0') --nd;
 
   if (x < -4 || x >= p) {  // scientific: d[.ddd]e+XX

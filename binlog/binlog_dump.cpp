@@ -259,6 +259,9 @@ class JsonColumnLayout {
     size_t column;
     std::string key_text;  // "name":
     bool shadowed_next;    // the next entry has the same key (a later column wins when present)
+    // key_text again, zero-padded, when it fits: copied with one fixed-size move per value.
+    char key_fixed[32];
+    uint8_t key_fixed_size;  // 0: does not fit, use key_text
   };
 
   const std::vector<Entry>& For(const std::shared_ptr<const TableMap>& tm) {
@@ -287,8 +290,16 @@ class JsonColumnLayout {
       scratch.clear();
       WriteJsonString(scratch, keys[i].first);
       scratch.Put(':');
-      entries_.push_back({keys[i].second, std::string(scratch.view()),
-                          i + 1 < keys.size() && keys[i + 1].first == keys[i].first});
+      Entry e{keys[i].second,
+              std::string(scratch.view()),
+              i + 1 < keys.size() && keys[i + 1].first == keys[i].first,
+              {},
+              0};
+      if (e.key_text.size() <= sizeof e.key_fixed) {
+        std::memcpy(e.key_fixed, e.key_text.data(), e.key_text.size());
+        e.key_fixed_size = static_cast<uint8_t>(e.key_text.size());
+      }
+      entries_.push_back(std::move(e));
     }
   }
 
@@ -474,7 +485,13 @@ class Dumper {
       if (e.shadowed_next && ShadowedByLaterPresent(row, layout, k)) continue;
       if (!first) v.Put(',');
       first = false;
-      v.Append(e.key_text);
+      if (e.key_fixed_size) {
+        char* p = v.Reserve(sizeof e.key_fixed);
+        std::memcpy(p, e.key_fixed, sizeof e.key_fixed);
+        v.Commit(p + e.key_fixed_size);
+      } else {
+        v.Append(e.key_text);
+      }
       WriteValueJson(v, row[e.column], tm.columns[e.column]);
     }
     v.Put('}');

@@ -23,12 +23,7 @@ BinlogFollower::BinlogFollower(const conf::Config& config,
   options.connect_timeout_ms = std::max<uint32_t>(config.monitor.timeout_ms, 1000);
   auto feed = feed_;
   tailer_ = std::make_unique<binlog::BinlogTailer>(
-      options,
-      [feed](const binlog::CompletedTransaction& t) {
-        if (const auto* g = std::get_if<binlog::MariadbGtid>(&t.gtid)) {
-          feed->Push(*g, t.commit_time_ms);
-        }
-      },
+      options, [feed](const binlog::CompletedTransaction& t) { feed->Push(t); },
       [feed](bool connected, const binlog::MasterEndpoint& master, const std::string& detail) {
         feed->SetConnected(connected, master.ToString());
         if (connected) {

@@ -1,18 +1,17 @@
 // Parsers for GTID-related events: MySQL GTID / ANONYMOUS_GTID / GTID_TAGGED / PREVIOUS_GTIDS
 // and MariaDB GTID / GTID_LIST.
-#include <bit>
-
 #include <fmt/format.h>
 
 #include "binlog/byte_reader.h"
 #include "binlog/event_parsers.h"
+#include "binlog/gtid_set_encoding.h"
+#include "binlog/mysql_serialization.h"
 
 namespace switchyard::binlog {
 
 std::string MysqlGtidEvent::GtidText() const {
   if (anonymous) return "ANONYMOUS";
-  if (!tag.empty()) return fmt::format("{}:{}:{}", uuid.ToString(), tag, gno);
-  return fmt::format("{}:{}", uuid.ToString(), gno);
+  return MysqlGtid{uuid, tag, gno}.ToString();
 }
 
 namespace detail {
@@ -28,25 +27,6 @@ Uuid ReadUuid(ByteReader& r) {
   auto b = r.Bytes(16);
   if (b.size() == 16) std::copy(b.begin(), b.end(), u.bytes.begin());
   return u;
-}
-
-// mysql::serialization variable-length unsigned integer (MySQL 8.4+): the number of trailing
-// one bits in the first byte is the number of extra bytes.
-uint64_t VarUint(ByteReader& r) {
-  if (r.remaining() == 0) {
-    r.Fail();
-    return 0;
-  }
-  uint8_t first = r.U8();
-  int extra = std::countr_one(first);
-  if (extra >= 8) return r.U64();
-  uint64_t v = first;
-  for (int i = 0; i < extra; ++i) v |= static_cast<uint64_t>(r.U8()) << (8 * (i + 1));
-  return v >> (extra + 1);
-}
-int64_t VarInt(ByteReader& r) {
-  uint64_t v = VarUint(r);  // zigzag-like: sign in the lowest bit
-  return (v & 1) ? -static_cast<int64_t>(v >> 1) - 1 : static_cast<int64_t>(v >> 1);
 }
 
 }  // namespace
@@ -86,94 +66,135 @@ Result<EventBody> ParseMysqlGtid(const ParseInput& in) {
   return EventBody(std::move(ev));
 }
 
+// GTID_TAGGED_LOG_EVENT (8.3+) is one mysql::serialization message: a 1-byte format version,
+// the message size (varlen, counted from the version byte), the id of the last field a reader
+// must understand, then (varlen field id, value) pairs in ascending id order. Field ids follow
+// Gtid_event::define_fields(); integers are varlen (signed ones zigzag), the uuid is 16 varlen
+// bytes, the tag a varlen length and its bytes. Absent fields keep MySQL's defaults.
 Result<EventBody> ParseTaggedGtid(const ParseInput& in) {
-  // mysql::serialization message (8.4+): a leading format/version number, the message size,
-  // the last non-ignorable field id, then (field id, value) pairs with varlen integers.
   ByteReader r(in.data);
   MysqlGtidEvent ev;
-  VarUint(r);  // format version
-  uint64_t size = VarUint(r);
-  VarUint(r);  // last non-ignorable field id
-  if (!r.ok() || size > in.data.size()) return Truncated("GTID_TAGGED", r);
-  while (r.ok() && r.remaining() > 0) {
-    uint64_t field = VarUint(r);
-    switch (field) {
-      case 0:
-        ev.flags = static_cast<uint8_t>(VarUint(r));
+  auto bad = [&](std::string_view what, size_t at) {
+    return MakeError(fmt::format("GTID_TAGGED event: {} at body offset {}", what, at));
+  };
+  r.U8();  // serialization framework version (2 as written by 9.6); the message layout is fixed
+  const uint64_t message_size = ReadVarUint(r);
+  const uint64_t last_non_ignorable = ReadVarUint(r);
+  if (!r.ok()) return Truncated("GTID_TAGGED", r);
+  if (message_size < r.offset() || message_size > in.data.size()) {
+    return bad(
+        fmt::format("message size {} outside the {}-byte event", message_size, in.data.size()), 1);
+  }
+  ByteReader fields(in.data.subspan(r.offset(), message_size - r.offset()));
+  const size_t base = r.offset();
+  auto signed_field = [&](const char* name, size_t at) -> Result<uint64_t> {
+    int64_t v = ReadVarInt(fields);
+    if (fields.ok() && v < 0) return bad(fmt::format("negative {} {}", name, v), at);
+    return static_cast<uint64_t>(v);
+  };
+  bool have_tag = false;
+  std::optional<uint64_t> original_commit, gno;
+  std::optional<uint32_t> original_version;
+  while (fields.ok() && fields.remaining() > 0) {
+    const size_t at = base + fields.offset();
+    const uint64_t id = ReadVarUint(fields);
+    switch (id) {
+      case 0: {
+        uint64_t flags = ReadVarUint(fields);
+        if (flags > 0xff) return bad(fmt::format("gtid_flags {}", flags), at);
+        ev.flags = static_cast<uint8_t>(flags);
         break;
+      }
       case 1:
-        for (auto& b : ev.uuid.bytes) b = static_cast<uint8_t>(VarUint(r));
+        for (auto& b : ev.uuid.bytes) {
+          uint64_t v = ReadVarUint(fields);
+          if (v > 0xff) return bad(fmt::format("uuid byte {}", v), at);
+          b = static_cast<uint8_t>(v);
+        }
         break;
-      case 2:
-        ev.gno = static_cast<uint64_t>(VarInt(r));
+      case 2: {
+        auto v = signed_field("gno", at);
+        if (!v) return v.error();
+        gno = *v;
         break;
-      case 3:
-        ev.tag = std::string(r.String(VarUint(r)));
+      }
+      case 3: {
+        uint64_t len = ReadVarUint(fields);
+        if (fields.ok() && len > kMaxGtidTagLength) {
+          return bad(fmt::format("tag of {} bytes", len), at);
+        }
+        std::string_view tag = fields.String(len);
+        if (!fields.ok()) break;
+        have_tag = true;
+        if (!tag.empty()) {
+          auto normal = NormalizeGtidTag(tag);
+          if (!normal) return bad(normal.error().message, at);
+          ev.tag = std::move(*normal);
+        }
         break;
+      }
       case 4:
-        ev.last_committed = static_cast<uint64_t>(VarInt(r));
+      case 5: {
+        auto v = signed_field(id == 4 ? "last_committed" : "sequence_number", at);
+        if (!v) return v.error();
+        (id == 4 ? ev.last_committed : ev.sequence_number) = *v;
         break;
-      case 5:
-        ev.sequence_number = static_cast<uint64_t>(VarInt(r));
-        break;
+      }
       case 6:
-        ev.immediate_commit_timestamp = VarUint(r);
+        ev.immediate_commit_timestamp = ReadVarUint(fields);
         break;
       case 7:
-        ev.original_commit_timestamp = VarUint(r);
+        original_commit = ReadVarUint(fields);
         break;
       case 8:
-        ev.transaction_length = VarUint(r);
+        ev.transaction_length = ReadVarUint(fields);
         break;
       case 9:
-        ev.immediate_server_version = static_cast<uint32_t>(VarUint(r));
+      case 10: {
+        uint64_t v = ReadVarUint(fields);
+        if (v > UINT32_MAX) return bad(fmt::format("server version {}", v), at);
+        if (id == 9) {
+          ev.immediate_server_version = static_cast<uint32_t>(v);
+        } else {
+          original_version = static_cast<uint32_t>(v);
+        }
         break;
-      case 10:
-        ev.original_server_version = static_cast<uint32_t>(VarUint(r));
-        break;
+      }
       case 11:
-        VarUint(r);
-        break;  // commit_group_ticket
+        ReadVarUint(fields);  // commit_group_ticket: a group-commit detail, not needed here
+        break;
       default:
-        return MakeError(fmt::format("GTID_TAGGED: unknown field {}", field));
+        if (!fields.ok()) break;
+        // A newer server's field: fatal only if the writer says readers must understand it.
+        // Fields come in id order, so everything after it is newer too: skip to the end.
+        if (id <= last_non_ignorable) {
+          return bad(fmt::format("unknown non-ignorable field {}", id), at);
+        }
+        fields.Skip(fields.remaining());
+        break;
     }
   }
-  if (!r.ok()) return Truncated("GTID_TAGGED", r);
-  if (!ev.original_commit_timestamp) ev.original_commit_timestamp = ev.immediate_commit_timestamp;
-  if (!ev.original_server_version) ev.original_server_version = ev.immediate_server_version;
+  if (!fields.ok()) {
+    return MakeError(
+        fmt::format("GTID_TAGGED event truncated at body offset {}", base + fields.failed_at()));
+  }
+  if (!gno || *gno == 0 || *gno > kMaxGno - 1) {
+    return bad(gno ? fmt::format("gno {} out of range", *gno) : std::string("no gno field"), 1);
+  }
+  if (!have_tag) return bad("no tag field", 1);
+  ev.gno = *gno;
+  // Missing originals mean "same as immediate" (the transaction originated on this server).
+  ev.original_commit_timestamp = original_commit ? original_commit : ev.immediate_commit_timestamp;
+  ev.original_server_version = original_version ? original_version : ev.immediate_server_version;
   return EventBody(std::move(ev));
 }
 
 Result<EventBody> ParsePreviousGtids(const ParseInput& in) {
-  ByteReader r(in.data);
+  // Trailing bytes after the set are tolerated (the server sizes the event from the set).
+  auto decoded = DecodeGtidSetEncoding(in.data);
+  if (!decoded) return MakeError("PREVIOUS_GTIDS: " + decoded.error().message);
   PreviousGtidsEvent ev;
-  auto head = r.Bytes(8);
-  if (!r.ok()) return Truncated("PREVIOUS_GTIDS", r);
-  // 8.4+ tagged-capable encoding marks the count with a format byte at both ends.
-  bool tagged = head[0] == 1 && head[7] == 1;
-  uint64_t n_sids = 0;
-  if (tagged) {
-    for (int i = 6; i >= 1; --i) n_sids = n_sids << 8 | head[i];
-  } else {
-    for (int i = 7; i >= 0; --i) n_sids = n_sids << 8 | head[i];
-  }
-  if (n_sids > r.remaining() / 24) return MakeError("PREVIOUS_GTIDS: sid count exceeds event");
-  for (uint64_t i = 0; i < n_sids && r.ok(); ++i) {
-    Uuid uuid = ReadUuid(r);
-    std::string tag;
-    if (tagged) tag = std::string(r.String(VarUint(r)));
-    uint64_t n_intervals = r.U64();
-    if (!r.ok() || n_intervals > r.remaining() / 16) return Truncated("PREVIOUS_GTIDS", r);
-    for (uint64_t k = 0; k < n_intervals; ++k) {
-      uint64_t start = r.U64();
-      uint64_t end = r.U64();  // exclusive
-      if (start == 0 || end <= start) {
-        return MakeError(fmt::format("PREVIOUS_GTIDS: bad interval [{}, {})", start, end));
-      }
-      ev.gtids.AddInterval(uuid, start, end - 1, tag);
-    }
-  }
-  if (!r.ok()) return Truncated("PREVIOUS_GTIDS", r);
+  ev.gtids = std::move(decoded->set);
   return EventBody(std::move(ev));
 }
 

@@ -10,8 +10,6 @@ namespace switchyard::binlog {
 
 namespace {
 
-constexpr uint64_t kMaxGno = 0x7fffffffffffffffULL;
-
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
@@ -44,12 +42,11 @@ int HexValue(char c) {
   return -1;
 }
 
-bool IsTag(std::string_view s) {
-  if (s.empty() || s.size() > 32) return false;
-  if (!(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-  });
+bool IsTagStart(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+bool IsTagChar(char c) {
+  return IsTagStart(c) || (c >= '0' && c <= '9');
 }
 
 // Inserts [start, end] into a sorted disjoint interval list, merging neighbours.
@@ -97,6 +94,24 @@ bool IntervalsContain(const std::vector<MysqlGtidSet::Interval>& v, uint64_t sta
 }
 
 }  // namespace
+
+Result<std::string> NormalizeGtidTag(std::string_view tag) {
+  if (tag.empty() || tag.size() > kMaxGtidTagLength || !IsTagStart(tag[0]) ||
+      !std::all_of(tag.begin(), tag.end(), IsTagChar)) {
+    return MakeError(fmt::format(
+        "malformed GTID tag '{}' (want [a-z_][a-z0-9_]{{0,31}}, case-insensitive)", tag));
+  }
+  std::string out(tag);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::string MysqlGtid::ToString() const {
+  if (!tag.empty()) return fmt::format("{}:{}:{}", uuid.ToString(), tag, gno);
+  return fmt::format("{}:{}", uuid.ToString(), gno);
+}
 
 const char* GtidOrderName(GtidOrder o) {
   switch (o) {
@@ -163,17 +178,21 @@ Result<MysqlGtidSet> MysqlGtidSet::Parse(std::string_view text) {
       return MakeError(fmt::format("GTID set element '{}' has no intervals", element));
     }
     std::string tag;
+    bool tag_needs_intervals = false;
     for (size_t i = 1; i < parts.size(); ++i) {
       std::string_view p = Trim(parts[i]);
-      if (IsTag(p)) {
-        tag.assign(p);
-        std::transform(tag.begin(), tag.end(), tag.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        if (i + 1 == parts.size()) {
-          return MakeError(fmt::format("GTID tag '{}' has no intervals", p));
+      // Intervals start with a digit; anything else is meant as a tag.
+      if (!p.empty() && !std::isdigit(static_cast<unsigned char>(p.front()))) {
+        if (tag_needs_intervals) {
+          return MakeError(fmt::format("GTID tag '{}' in '{}' has no intervals", tag, element));
         }
+        auto normal = NormalizeGtidTag(p);
+        if (!normal) return normal.error();
+        tag = std::move(*normal);
+        tag_needs_intervals = true;
         continue;
       }
+      tag_needs_intervals = false;
       uint64_t start = 0, end = 0;
       size_t dash = p.find('-');
       bool good = dash == std::string_view::npos
@@ -183,6 +202,9 @@ Result<MysqlGtidSet> MysqlGtidSet::Parse(std::string_view text) {
         return MakeError(fmt::format("malformed GTID interval '{}' in '{}'", p, element));
       }
       set.AddInterval(*uuid, start, end, tag);
+    }
+    if (tag_needs_intervals) {
+      return MakeError(fmt::format("GTID tag '{}' in '{}' has no intervals", tag, element));
     }
   }
   return set;
@@ -256,6 +278,12 @@ bool MysqlGtidSet::Contains(const MysqlGtidSet& other) const {
 bool MysqlGtidSet::Contains(const Uuid& uuid, uint64_t gno, std::string_view tag) const {
   auto it = sets_.find(Sid(uuid, std::string(tag)));
   return it != sets_.end() && IntervalsContain(it->second, gno, gno);
+}
+
+const std::vector<MysqlGtidSet::Interval>* MysqlGtidSet::Intervals(const Uuid& uuid,
+                                                                   std::string_view tag) const {
+  auto it = sets_.find(Sid(uuid, std::string(tag)));
+  return it == sets_.end() ? nullptr : &it->second;
 }
 
 uint64_t MysqlGtidSet::Count() const {

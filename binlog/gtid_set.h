@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "base/result.h"
@@ -22,6 +23,22 @@ struct Uuid {
   std::string ToString() const;  // 8-4-4-4-12 lowercase hex
   static Result<Uuid> Parse(std::string_view text);
   auto operator<=>(const Uuid&) const = default;
+};
+
+// Largest GNO MySQL assigns (GNOs are positive int64 values).
+inline constexpr uint64_t kMaxGno = 0x7fffffffffffffffULL;
+// GTID tags (MySQL 8.3+): [a-z_][a-z0-9_]{0,31}, case-insensitive, kept lower-case.
+inline constexpr size_t kMaxGtidTagLength = 32;
+// The lower-case form of `tag`, or an Error saying why it is not a tag.
+Result<std::string> NormalizeGtidTag(std::string_view tag);
+
+// One MySQL GTID: "uuid:gno" or, tagged, "uuid:tag:gno" (tag lower-case, empty when untagged).
+struct MysqlGtid {
+  Uuid uuid;
+  std::string tag;
+  uint64_t gno = 0;
+  std::string ToString() const;
+  bool operator==(const MysqlGtid&) const = default;
 };
 
 // How two positions relate; failover promotes the most advanced replica that has not diverged.
@@ -38,7 +55,8 @@ class MysqlGtidSet {
   // Source id: server uuid plus optional tag (MySQL 8.4+; empty when untagged).
   using Sid = std::pair<Uuid, std::string>;
 
-  // Accepts "", "uuid:1-5:7", "uuid:tag:1-3", comma separated, whitespace/newlines ignored.
+  // Accepts "", "uuid:1-5:7", "uuid:tag:1-3", "uuid:1-5:tag:1:other:2-3", comma separated,
+  // whitespace/newlines ignored, tags and uuids in any case. Every tag needs intervals after it.
   static Result<MysqlGtidSet> Parse(std::string_view text);
   std::string ToString() const;
 
@@ -50,6 +68,8 @@ class MysqlGtidSet {
   bool Contains(const Uuid& uuid, uint64_t gno, std::string_view tag = {}) const;
   bool empty() const { return sets_.empty(); }
   uint64_t Count() const;  // number of transactions
+  // The sorted disjoint intervals of one source, or nullptr when the set has none of it.
+  const std::vector<Interval>* Intervals(const Uuid& uuid, std::string_view tag = {}) const;
   const std::map<Sid, std::vector<Interval>>& sets() const { return sets_; }
   bool operator==(const MysqlGtidSet&) const = default;
 
@@ -92,6 +112,9 @@ class MariadbGtidPos {
  private:
   std::map<uint32_t, MariadbGtid> domains_;
 };
+
+// One transaction's id in either flavour (the lag feed carries both).
+using AnyGtid = std::variant<MariadbGtid, MysqlGtid>;
 
 GtidOrder Compare(const MariadbGtidPos& a, const MariadbGtidPos& b);
 inline bool IsAheadOf(const MariadbGtidPos& a, const MariadbGtidPos& b) {

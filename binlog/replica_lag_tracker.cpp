@@ -145,4 +145,122 @@ Result<LagEstimate> ReplicaLagTracker::Lag(std::string_view gtid_slave_pos, uint
   return Lag(*parsed, now_ms);
 }
 
+void ReplicaLagTracker::RecordTransaction(const AnyGtid& gtid, uint64_t commit_time_ms) {
+  if (const auto* m = std::get_if<MariadbGtid>(&gtid)) {
+    RecordTransaction(m->domain_id, m->server_id, m->seq_no, commit_time_ms);
+  } else {
+    RecordTransaction(std::get<MysqlGtid>(gtid), commit_time_ms);
+  }
+}
+
+void ReplicaLagTracker::RecordTransaction(const MysqlGtid& gtid, uint64_t commit_time_ms) {
+  if (gtid.gno == 0) return;  // not a GTID (anonymous transactions carry no position)
+  MysqlGtidSet::Sid sid(gtid.uuid, gtid.tag);
+  Source& s = sources_[sid];
+  if (!s.seen) {
+    // As for a MariaDB domain: whatever precedes the first transaction is at least as old.
+    s.seen = true;
+    if (gtid.gno > 1) s.horizon.AddInterval(gtid.uuid, 1, gtid.gno - 1, gtid.tag);
+    s.horizon_time_ms = commit_time_ms;
+    s.last_gno = gtid.gno - 1;
+  }
+  if (gtid.gno <= s.last_gno) return;
+  Append(sid, s, gtid.gno, gtid.gno, commit_time_ms);
+}
+
+Status ReplicaLagTracker::ObserveMysqlMasterPosition(std::string_view gtid_executed,
+                                                     uint64_t observed_at_ms) {
+  return ObserveMysql(gtid_executed, observed_at_ms, /*baseline_only=*/false);
+}
+
+Status ReplicaLagTracker::ObserveMysqlMasterBaseline(std::string_view gtid_executed,
+                                                     uint64_t observed_at_ms) {
+  return ObserveMysql(gtid_executed, observed_at_ms, /*baseline_only=*/true);
+}
+
+Status ReplicaLagTracker::ObserveMysql(std::string_view gtid_executed, uint64_t observed_at_ms,
+                                       bool baseline_only) {
+  auto parsed = MysqlGtidSet::Parse(gtid_executed);
+  if (!parsed) return parsed.error();
+  for (const auto& [sid, intervals] : parsed->sets()) {
+    Source& s = sources_[sid];
+    if (!s.seen) {
+      s.seen = true;
+      for (const auto& iv : intervals)
+        s.horizon.AddInterval(sid.first, iv.start, iv.end, sid.second);
+      s.horizon_time_ms = observed_at_ms;
+      s.last_gno = intervals.back().end;
+      continue;
+    }
+    if (baseline_only) continue;
+    for (const auto& iv : intervals) {
+      if (iv.end <= s.last_gno) continue;
+      Append(sid, s, std::max(iv.start, s.last_gno + 1), iv.end, observed_at_ms);
+    }
+  }
+  return Status::Ok();
+}
+
+void ReplicaLagTracker::Append(const MysqlGtidSet::Sid& sid, Source& s, uint64_t first_gno,
+                               uint64_t last_gno, uint64_t time_ms) {
+  if (!s.ranges.empty()) time_ms = std::max(time_ms, s.ranges.back().time_ms);
+  time_ms = std::max(time_ms, s.horizon_time_ms);
+  s.ranges.push_back(Range{first_gno, last_gno, time_ms});
+  s.last_gno = last_gno;
+  while (!s.ranges.empty() && (s.ranges.size() > limits_.max_entries ||
+                               time_ms - s.ranges.front().time_ms > limits_.max_age_ms)) {
+    const Range& oldest = s.ranges.front();
+    s.horizon.AddInterval(sid.first, oldest.first_seq, oldest.last_seq, sid.second);
+    s.horizon_time_ms = oldest.time_ms;
+    s.ranges.pop_front();
+  }
+}
+
+std::optional<std::pair<uint64_t, bool>> ReplicaLagTracker::OldestUnapplied(
+    const MysqlGtidSet::Sid& sid, const Source& s, const MysqlGtidSet& applied) const {
+  if (!applied.Contains(s.horizon)) return std::pair(s.horizon_time_ms, true);
+  if (s.ranges.empty()) return std::nullopt;
+  static const std::vector<MysqlGtidSet::Interval> kNone;
+  const auto* have = applied.Intervals(sid.first, sid.second);
+  const auto& ivs = have ? *have : kNone;
+  // Walk the tracked gnos upwards, jumping over each applied interval: at most one step per
+  // interval of the replica's set, each a binary search.
+  uint64_t gno = s.ranges.front().first_seq;
+  auto range = s.ranges.begin();
+  while (true) {
+    auto iv =
+        std::upper_bound(ivs.begin(), ivs.end(), gno,
+                         [](uint64_t g, const MysqlGtidSet::Interval& i) { return g < i.start; });
+    if (iv == ivs.begin() || std::prev(iv)->end < gno) return std::pair(range->time_ms, false);
+    gno = std::prev(iv)->end + 1;
+    if (gno == 0) return std::nullopt;  // applied up to the largest gno there is
+    range = std::lower_bound(range, s.ranges.end(), gno,
+                             [](const Range& r, uint64_t g) { return r.last_seq < g; });
+    if (range == s.ranges.end()) return std::nullopt;
+    gno = std::max(gno, range->first_seq);
+  }
+}
+
+LagEstimate ReplicaLagTracker::Lag(const MysqlGtidSet& applied, uint64_t now_ms) const {
+  LagEstimate worst;
+  for (const auto& [sid, s] : sources_) {
+    auto oldest = OldestUnapplied(sid, s, applied);
+    if (!oldest) continue;
+    const auto [time_ms, lower_bound] = *oldest;
+    uint64_t lag = now_ms > time_ms ? now_ms - time_ms : 0;
+    if (lag > worst.lag_ms || (lag == worst.lag_ms && lower_bound)) {
+      worst.lag_ms = lag;
+      worst.lower_bound = lower_bound;
+    }
+  }
+  return worst;
+}
+
+Result<LagEstimate> ReplicaLagTracker::LagFromGtidExecuted(std::string_view gtid_executed,
+                                                           uint64_t now_ms) const {
+  auto parsed = MysqlGtidSet::Parse(gtid_executed);
+  if (!parsed) return parsed.error();
+  return Lag(*parsed, now_ms);
+}
+
 }  // namespace switchyard::binlog

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "binlog/gtid_set_encoding.h"
 #include "wire/capabilities.h"
 #include "wire/payload_reader.h"
 #include "wire/payload_writer.h"
@@ -95,55 +96,18 @@ Bytes ComBinlogDump::Encode() const {
 
 Result<Bytes> EncodeGtidSetBlock(const MysqlGtidSet& set) {
   Bytes out;
-  wire::PutU64(out, set.sets().size());
-  for (const auto& [sid, intervals] : set.sets()) {
-    if (!sid.second.empty()) {
-      return MakeError(fmt::format("GTID set: tagged GTIDs ({}:{}) cannot be encoded",
-                                   sid.first.ToString(), sid.second));
-    }
-    out.insert(out.end(), sid.first.bytes.begin(), sid.first.bytes.end());
-    wire::PutU64(out, intervals.size());
-    for (const auto& iv : intervals) {
-      wire::PutU64(out, iv.start);
-      wire::PutU64(out, iv.end + 1);  // the wire form is half-open
-    }
-  }
+  AppendGtidSetEncoding(out, set);
   return out;
 }
 
 Result<MysqlGtidSet> DecodeGtidSetBlock(BytesView block) {
-  PayloadReader r(block, "GTID set block");
-  MysqlGtidSet set;
-  uint64_t n_sids = r.U64("n_sids");
-  // Each sid needs at least 24 bytes: a count larger than the block is garbage, not a loop.
-  if (r.ok() && n_sids > r.remaining() / 24) {
-    return MakeError(
-        fmt::format("GTID set block: {} sids cannot fit in {} bytes", n_sids, r.remaining()));
+  auto decoded = DecodeGtidSetEncoding(block);
+  if (!decoded) return MakeError("GTID set block: " + decoded.error().message);
+  if (decoded->consumed != block.size()) {
+    return MakeError(fmt::format("GTID set block: {} trailing bytes at offset {}",
+                                 block.size() - decoded->consumed, decoded->consumed));
   }
-  for (uint64_t i = 0; i < n_sids && r.ok(); ++i) {
-    Uuid uuid;
-    BytesView raw = r.FixedBytes(16, "uuid");
-    if (raw.size() == 16) std::copy(raw.begin(), raw.end(), uuid.bytes.begin());
-    uint64_t n_intervals = r.U64("n_intervals");
-    if (r.ok() && n_intervals > r.remaining() / 16) {
-      return MakeError(fmt::format("GTID set block: {} intervals at offset {} cannot fit",
-                                   n_intervals, r.offset()));
-    }
-    for (uint64_t k = 0; k < n_intervals && r.ok(); ++k) {
-      size_t at = r.offset();
-      uint64_t start = r.U64("interval start");
-      uint64_t end = r.U64("interval end");
-      if (!r.ok()) break;
-      if (start == 0 || end <= start) {
-        return MakeError(
-            fmt::format("GTID set block: bad interval [{}, {}) at offset {}", start, end, at));
-      }
-      set.AddInterval(uuid, start, end - 1);
-    }
-  }
-  r.ExpectEnd();
-  if (!r.ok()) return r.status().error();
-  return set;
+  return std::move(decoded->set);
 }
 
 Result<ComBinlogDumpGtid> ComBinlogDumpGtid::Decode(BytesView payload) {

@@ -49,12 +49,13 @@ struct ComBinlogDumpGtid {
   MysqlGtidSet executed;  // sent when flags has kThroughGtid: the server skips these
 
   static Result<ComBinlogDumpGtid> Decode(wire::BytesView payload);
-  // Error for tagged GTIDs (MySQL 8.4's tagged encoding is not implemented).
+  // Tagged sources switch the block to MySQL's tagged encoding (understood from 8.3 on; only a
+  // server that has tagged GTIDs can be asked for them). Never fails today; Result kept.
   Result<wire::Bytes> Encode() const;
 };
 
-// The GTID-set block of COM_BINLOG_DUMP_GTID (Gtid_set::encode): u64 number of sids, then per
-// sid its 16-byte uuid, u64 interval count and [start, end) pairs (end exclusive) as u64.
+// The GTID-set block of COM_BINLOG_DUMP_GTID (Gtid_set::encode, see gtid_set_encoding.h):
+// untagged or tagged format; decoding requires the block to be exactly one encoded set.
 Result<wire::Bytes> EncodeGtidSetBlock(const MysqlGtidSet& set);
 Result<MysqlGtidSet> DecodeGtidSetBlock(wire::BytesView block);
 

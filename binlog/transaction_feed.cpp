@@ -13,7 +13,15 @@ void TransactionFeed::SetConnected(bool connected, std::string master) {
   connected_ = connected;
 }
 
-void TransactionFeed::Push(const MariadbGtid& gtid, uint64_t commit_time_ms) {
+void TransactionFeed::Push(const CompletedTransaction& transaction) {
+  if (const auto* m = std::get_if<MariadbGtid>(&transaction.gtid)) {
+    Push(*m, transaction.commit_time_ms);
+  } else if (const auto* g = std::get_if<MysqlGtid>(&transaction.gtid)) {
+    Push(*g, transaction.commit_time_ms);
+  }
+}
+
+void TransactionFeed::Push(const AnyGtid& gtid, uint64_t commit_time_ms) {
   std::lock_guard lk(mu_);
   if (pending_.size() >= max_pending_) {
     // Nobody drains (the monitor is busy with a failover): keep the newest half.

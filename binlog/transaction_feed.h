@@ -11,13 +11,14 @@
 #include <vector>
 
 #include "binlog/gtid_set.h"
+#include "binlog/transaction_tracker.h"
 
 namespace switchyard::binlog {
 
 class TransactionFeed {
  public:
   struct Record {
-    MariadbGtid gtid;
+    AnyGtid gtid;  // MariaDB domain-server-seq or MySQL uuid[:tag]:gno
     uint64_t commit_time_ms = 0;
   };
   struct Batch {
@@ -33,7 +34,11 @@ class TransactionFeed {
 
   // Tailer side. A change of master drops the previous master's undrained records.
   void SetConnected(bool connected, std::string master);
-  void Push(const MariadbGtid& gtid, uint64_t commit_time_ms);
+  void Push(const AnyGtid& gtid, uint64_t commit_time_ms);
+  // What the tailer's callback does with each transaction: its GTID and commit time (MySQL's
+  // immediate_commit_timestamp, else the receive time). Anonymous transactions (MySQL without
+  // GTIDs) have no position a replica could be compared with: they are not pushed.
+  void Push(const CompletedTransaction& transaction);
 
   // Lag-tracker side: everything pushed since the last call by a tailer of `current_master`
   // ("host:port"), and whether it is still connected to it.

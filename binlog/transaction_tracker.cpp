@@ -41,10 +41,7 @@ bool EndsTransaction(std::string_view query) {
 
 std::string CompletedTransaction::GtidText() const {
   if (const auto* m = std::get_if<MariadbGtid>(&gtid)) return m->ToString();
-  if (const auto* g = std::get_if<MysqlGtid>(&gtid)) {
-    if (!g->tag.empty()) return fmt::format("{}:{}:{}", g->uuid.ToString(), g->tag, g->gno);
-    return fmt::format("{}:{}", g->uuid.ToString(), g->gno);
-  }
+  if (const auto* g = std::get_if<MysqlGtid>(&gtid)) return g->ToString();
   return "ANONYMOUS";
 }
 

@@ -15,13 +15,6 @@
 
 namespace switchyard::binlog {
 
-struct MysqlGtid {
-  Uuid uuid;
-  std::string tag;
-  uint64_t gno = 0;
-  bool operator==(const MysqlGtid&) const = default;
-};
-
 struct BinlogCoordinates {
   std::string file;
   uint64_t position = 0;

@@ -333,26 +333,35 @@ void Monitor::MeasureLag(std::vector<ServerObservation>& observations, const Rol
     tracker_fed_ = false;
     tracked_master_ = master.config.name;
   }
-  const bool master_mariadb = master.last_good && master.last_good->flavor == Flavor::kMariaDB;
+  const LagMethod master_method =
+      master.last_good ? MasterLagMethod(*master.last_good) : LagMethod::kSecondsBehindMaster;
+  const bool master_mariadb = master_method == LagMethod::kMariadbGtid;
+  // A MySQL master is tracked by GTID only with gtid_mode on (a non-empty gtid_executed);
+  // without GTIDs its replicas keep Seconds_Behind_Master.
+  const bool master_mysql_gtid = master_method == LagMethod::kMysqlGtid;
   // Exact feed first (its times beat the poll's); the poll is then only the baseline.
   bool exact = false;
-  if (transaction_feed_ && master_mariadb) {
+  if (transaction_feed_ && (master_mariadb || master_mysql_gtid)) {
     auto batch = transaction_feed_->Drain(master.config.address.ToString());
     exact = batch.exact;
-    for (const auto& r : batch.records) {
-      lag_tracker_.RecordTransaction(r.gtid.domain_id, r.gtid.server_id, r.gtid.seq_no,
-                                     r.commit_time_ms);
-    }
+    for (const auto& r : batch.records) lag_tracker_.RecordTransaction(r.gtid, r.commit_time_ms);
   }
-  if (master.ok_this_round && master_mariadb) {
-    const std::string& pos = master.last_good->gtid_binlog_pos;
+  if (master.ok_this_round && (master_mariadb || master_mysql_gtid)) {
     const uint64_t at = master.last_good->checked_at_ms;
-    Status st = exact ? lag_tracker_.ObserveMasterBaseline(pos, at)
-                      : lag_tracker_.ObserveMasterPosition(pos, at);
+    Status st = Status::Ok();
+    if (master_mariadb) {
+      const std::string& pos = master.last_good->gtid_binlog_pos;
+      st = exact ? lag_tracker_.ObserveMasterBaseline(pos, at)
+                 : lag_tracker_.ObserveMasterPosition(pos, at);
+    } else {
+      const std::string& executed = master.last_good->gtid_executed;
+      st = exact ? lag_tracker_.ObserveMysqlMasterBaseline(executed, at)
+                 : lag_tracker_.ObserveMysqlMasterPosition(executed, at);
+    }
     if (st) {
       tracker_fed_ = true;
     } else {
-      spdlog::warn("monitor: {}: cannot track gtid_binlog_pos: {}", master.config.name,
+      spdlog::warn("monitor: {}: cannot track the master's GTID position: {}", master.config.name,
                    st.error().message);
     }
   }
@@ -360,17 +369,22 @@ void Monitor::MeasureLag(std::vector<ServerObservation>& observations, const Rol
     ServerObservation& obs = observations[i];
     if (roles.roles[i] != proxy::ServerRole::kReplica || !obs.last_good) continue;
     const ProbeResult& p = *obs.last_good;
-    if (p.flavor == Flavor::kMariaDB && master_mariadb) {
+    const LagMethod method =
+        master.last_good ? ReplicaLagMethod(*master.last_good, p) : LagMethod::kSecondsBehindMaster;
+    const bool mariadb_pair = method == LagMethod::kMariadbGtid;
+    const bool mysql_pair = method == LagMethod::kMysqlGtid;
+    if (mariadb_pair || mysql_pair) {
       if (!tracker_fed_) continue;  // no master history yet: unknown, not "caught up"
       // Measured at the replica's own sampling time: transactions the master revealed
       // after that moment are not yet late.
-      auto lag = lag_tracker_.Lag(p.gtid_slave_pos, p.checked_at_ms);
+      auto lag = mariadb_pair ? lag_tracker_.Lag(p.gtid_slave_pos, p.checked_at_ms)
+                              : lag_tracker_.LagFromGtidExecuted(p.gtid_executed, p.checked_at_ms);
       if (lag) {
         obs.lag_ms = lag->lag_ms;
         obs.lag_is_lower_bound = lag->lower_bound;
       }
     } else if (p.replication && p.replication->seconds_behind_master) {
-      // MySQL (no domain GTIDs to track yet): second granularity, running threads only.
+      // No GTIDs to compare (MySQL with gtid_mode off): second granularity, running threads only.
       obs.lag_ms = *p.replication->seconds_behind_master * 1000;
     }
   }

@@ -44,6 +44,22 @@ const char* ToString(Flavor flavor) {
   return "unknown";
 }
 
+LagMethod MasterLagMethod(const ProbeResult& master) {
+  if (master.flavor == Flavor::kMariaDB) return LagMethod::kMariadbGtid;
+  if (master.flavor == Flavor::kMySQL && !master.gtid_executed.empty()) {
+    return LagMethod::kMysqlGtid;
+  }
+  return LagMethod::kSecondsBehindMaster;
+}
+
+LagMethod ReplicaLagMethod(const ProbeResult& master, const ProbeResult& replica) {
+  const LagMethod method = MasterLagMethod(master);
+  const bool same_flavour =
+      (method == LagMethod::kMariadbGtid && replica.flavor == Flavor::kMariaDB) ||
+      (method == LagMethod::kMysqlGtid && replica.flavor == Flavor::kMySQL);
+  return same_flavour ? method : LagMethod::kSecondsBehindMaster;
+}
+
 Flavor FlavorFromVersion(std::string_view version) {
   if (version.empty()) return Flavor::kUnknown;
   if (version.find("MariaDB") != std::string_view::npos) return Flavor::kMariaDB;

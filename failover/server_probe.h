@@ -73,6 +73,15 @@ struct ProbeResult {
   std::optional<ReplicationStatus> replication;  // nullopt: no replication configured
 };
 
+// How replica lag is measured under a master: by GTID against the master's tracked history
+// (MariaDB: gtid_slave_pos vs gtid_binlog_pos; MySQL with gtid_mode on, i.e. a non-empty
+// gtid_executed: gtid_executed vs gtid_executed), else by Seconds_Behind_Master.
+enum class LagMethod { kMariadbGtid, kMysqlGtid, kSecondsBehindMaster };
+// What the master's history can be tracked by.
+LagMethod MasterLagMethod(const ProbeResult& master);
+// For one replica: the master's GTID method when the replica has the same flavour.
+LagMethod ReplicaLagMethod(const ProbeResult& master, const ProbeResult& replica);
+
 struct ProbeSettings {
   std::string user;
   std::string password;

@@ -122,6 +122,8 @@ asio::awaitable<ConnectOutcome> BackendConnection::Authenticate(const BackendLog
         thread_id_ = hs.result().connection_id;
         server_version_ = hs.result().server_version;
         capabilities_ = hs.result().negotiated;
+        OnStatusFlags(hs.result().status_flags);
+        login_autocommit_ = autocommit_;
         out.ok = true;
         co_return out;
       case wire::HandshakeAction::kWriteThenFail:

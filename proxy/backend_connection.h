@@ -67,6 +67,11 @@ class BackendConnection {
   // be taken for the answer to the next command: the connection must not be used.
   // The peer closing the connection (FIN) counts too. One poll() with no wait.
   bool HasUnsolicitedData();
+  // The connection's autocommit mode: from its login, then from each response's status flags.
+  // A pooled connection keeps the mode its last session left (sessions align it, Replay).
+  bool autocommit() const { return autocommit_; }
+  bool login_autocommit() const { return login_autocommit_; }
+  void OnStatusFlags(uint16_t flags) { autocommit_ = (flags & wire::status::kAutocommit) != 0; }
 
  private:
   asio::awaitable<ConnectOutcome> Authenticate(const BackendLogin& login);
@@ -78,6 +83,8 @@ class BackendConnection {
   uint32_t thread_id_ = 0;
   std::string server_version_;
   wire::Capabilities capabilities_ = 0;
+  bool autocommit_ = true;
+  bool login_autocommit_ = true;
   std::atomic<int64_t>* gauge_ = nullptr;
   std::function<void()> on_destroy_;
 };

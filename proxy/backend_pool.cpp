@@ -27,15 +27,7 @@ asio::awaitable<BackendPool::Lease> BackendPool::Acquire(const std::string& key,
                                                          std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    auto it = idle_.find(key);
-    while (it != idle_.end() && !it->second.empty()) {
-      Idle idle = std::move(it->second.back());  // most recently used: warmest
-      it->second.pop_back();
-      if (idle.conn && idle.conn->is_open() && !idle.conn->HasUnsolicitedData()) {
-        co_return Lease{true, std::move(idle)};
-      }
-      // Died while idle (the server closed it: wait_timeout, KILL): dropped here.
-    }
+    if (std::optional<Idle> idle = TakeIdle(key)) co_return Lease{true, std::move(*idle)};
     if (open_[server] < static_cast<int>(limits_.max_per_server) || EvictIdleOf(server)) {
       ++open_[server];
       co_return Lease{true, Idle{}};
@@ -50,6 +42,17 @@ asio::awaitable<BackendPool::Lease> BackendPool::Acquire(const std::string& key,
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     std::erase(waiters_, &timer);
   }
+}
+
+std::optional<BackendPool::Idle> BackendPool::TakeIdle(const std::string& key) {
+  auto it = idle_.find(key);
+  while (it != idle_.end() && !it->second.empty()) {
+    Idle idle = std::move(it->second.back());  // most recently used: warmest
+    it->second.pop_back();
+    if (idle.conn && idle.conn->is_open() && !idle.conn->HasUnsolicitedData()) return idle;
+    // Died while idle (the server closed it: wait_timeout, KILL): dropped here.
+  }
+  return std::nullopt;
 }
 
 bool BackendPool::EvictIdleOf(const std::string& server) {

@@ -12,6 +12,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
@@ -54,6 +55,8 @@ class BackendPool {
   };
   asio::awaitable<Lease> Acquire(const std::string& key, const std::string& server,
                                  std::chrono::milliseconds timeout);
+  // The synchronous part of Acquire: an idle, healthy connection for `key` if there is one.
+  std::optional<Idle> TakeIdle(const std::string& key);
   // Counts `conn` against its server's limit until it is destroyed (wherever that happens: a
   // session that closes it, a failed connect, pruning). The pool must outlive it.
   void Track(BackendConnection& conn, const std::string& server);

@@ -74,7 +74,8 @@ wire::Capabilities ServerCapabilities(bool tls) {
 }
 
 ClientSession::ClientSession(tcp::socket socket, ProxyContext& ctx, uint32_t id, BackendPool* pool)
-    : client_(std::move(socket)), ctx_(ctx), id_(id), pool_(pool) {
+    : client_(std::move(socket)), ctx_(ctx), id_(id), pool_(pool),
+      idle_timer_(client_.socket().get_executor()) {
   peer_ = client_.peer_host();
   ctx_.stats.connections_current.fetch_add(1, std::memory_order_relaxed);
   ctx_.stats.connections_total.fetch_add(1, std::memory_order_relaxed);
@@ -118,6 +119,7 @@ asio::awaitable<void> ClientSession::Run() {
     }
   }
   if (authenticated) co_await CommandLoop();
+  idle_timer_.cancel();
   ReleaseBackends();  // unpinned connections serve other sessions; the rest close
   DropReplica();
   if (master_.conn) master_.conn->Close();
@@ -216,6 +218,8 @@ asio::awaitable<bool> ClientSession::Handshake() {
   uint8_t ok_seq = static_cast<uint8_t>(hs.next_seq() - 1);
   BackendConnection* master = co_await Master(ok_seq);
   if (!master) co_return false;
+  // The server's default autocommit mode (a borrowed connection may carry another session's).
+  state_.OnServerStatus(master->login_autocommit() ? wire::status::kAutocommit : 0);
   if (!(co_await client_.Write(hs.output())).ok()) co_return false;
   spdlog::debug("session {}: user '{}' from {} connected{}, master {} thread {}", id_, user_, peer_,
                 client_.tls() ? " with TLS" : "", master->server_name(), master->thread_id());
@@ -232,13 +236,20 @@ asio::awaitable<ConnectOutcome> ClientSession::Open(BackendSlot& slot, const Ser
   if (pool_) {
     // Connections in the pool are grouped by who may use them: same server, user, dialect and
     // database. One borrowed from there needs nothing but the session's state (Replay).
-    std::string key = BackendPool::Key(server.name, server.address, user_, login_.client_capabilities,
-                                       login_.charset) + "|" + state_.database();
+    const std::string& key = PoolKey(server.name, server.address, state_.database());
     BackendPool::Lease lease = co_await pool_->Acquire(key, server.name, login_.timeout);
     if (!lease.ok) {
+      // Not a server failure: refused at once (no failover hold), like a server at max_connections.
+      ctx_.stats.pool_full_errors.fetch_add(1, std::memory_order_relaxed);
+      spdlog::warn("session {}: no connection to {} freed within {} ms (pool.max_per_server {})", id_,
+                   server.name, login_.timeout.count(), ctx_.config->pool.max_per_server);
       ConnectOutcome full;
-      full.transport_error = fmt::format("{}: all {} pooled connections are busy", server.name,
-                                         ctx_.config->pool.max_per_server);
+      full.server_error = wire::ErrPacket{};
+      full.server_error->error_code = 1040;
+      full.server_error->sql_state = "08004";
+      full.server_error->message = fmt::format(
+          "switchyard: all {} connections to {} are busy (pool.max_per_server); waited {} ms",
+          ctx_.config->pool.max_per_server, server.name, login_.timeout.count());
       co_return full;
     }
     if (lease.idle.conn) {
@@ -277,6 +288,13 @@ asio::awaitable<ConnectOutcome> ClientSession::Open(BackendSlot& slot, const Ser
 }
 
 asio::awaitable<Status> ClientSession::Replay(BackendSlot& slot) {
+  if (slot.conn->autocommit() != state_.autocommit()) {
+    // A connection from the pool, left by a session in the other mode. Never inside a
+    // transaction (that pins), so switching commits nothing.
+    auto r = co_await RunInternal(*slot.conn, state_.autocommit() ? "SET autocommit=1" : "SET autocommit=0");
+    if (!r.status.ok()) co_return r.status;
+    if (r.outcome && r.outcome->err) co_return MakeError("replaying autocommit: " + r.outcome->err->message);
+  }
   if (slot.applied_generation == state_.generation()) co_return Status::Ok();
   // A connection opened after a USE has the database from its login; one opened earlier
   // needs it now.
@@ -296,13 +314,50 @@ asio::awaitable<Status> ClientSession::Replay(BackendSlot& slot) {
   co_return Status::Ok();
 }
 
+bool ClientSession::MarkInLine(BackendSlot& slot) {
+  bool in_line = slot.conn->autocommit() == state_.autocommit() &&
+                 (slot.applied_generation == state_.generation() ||
+                  ((state_.database().empty() || state_.database() == slot.database) &&
+                   !state_.has_replay_statements()));
+  if (in_line) slot.applied_generation = state_.generation();
+  return in_line;
+}
+
+BackendConnection* ClientSession::MasterNow() {
+  const Topology* topo = ctx_.topology.operator->();
+  const ServerView* m = topo->Master();
+  if (!m || topo->failover_in_progress) return nullptr;
+  if (master_.conn) {
+    if (master_.open() && m->name == master_.server() && MarkInLine(master_) &&
+        !master_.conn->HasUnsolicitedData())
+      return master_.conn.get();
+    return nullptr;
+  }
+  if (!pool_) return nullptr;
+  std::optional<BackendPool::Idle> idle = pool_->TakeIdle(PoolKey(m->name, m->address, state_.database()));
+  if (!idle) return nullptr;
+  if (master_.serial) prepared_.ForgetBackend(master_.serial);
+  master_.serial = next_serial_++;
+  master_.conn = std::move(idle->conn);
+  master_.database = std::move(idle->database);
+  master_.applied_generation = 0;
+  // Needs the session's state replayed first: Master() does that with this connection.
+  return MarkInLine(master_) ? master_.conn.get() : nullptr;
+}
+
 asio::awaitable<BackendConnection*> ClientSession::Master(uint8_t seq, bool report) {
   auto topo = ctx_.topology.Get();
   const ServerView* m = topo->Master();
   if (master_.open() && m && m->name == master_.server()) {
-    if (!master_.conn->HasUnsolicitedData()) co_return master_.conn.get();
-    spdlog::warn("session {}: master connection to {} got a packet it did not ask for (killed?); reconnecting",
-                 id_, master_.server());
+    if (!master_.conn->HasUnsolicitedData()) {
+      if (MarkInLine(master_)) co_return master_.conn.get();
+      Status replayed = co_await Replay(master_);
+      if (replayed.ok()) co_return master_.conn.get();
+      spdlog::warn("session {}: replaying session state on {}: {}", id_, m->name, replayed.error().message);
+    } else {
+        spdlog::warn("session {}: master connection to {} got a packet it did not ask for (killed?); reconnecting",
+                   id_, master_.server());
+    }
   }
   if (master_.conn) {
     master_.conn->Close();
@@ -367,7 +422,9 @@ asio::awaitable<BackendConnection*> ClientSession::Master(uint8_t seq, bool repo
     co_return nullptr;
   }
   // A new master connection (after a failover or a lost connection) gets the session's state.
-  if (Status s = co_await Replay(master_); !s.ok()) {
+  Status replayed = Status::Ok();
+  if (!MarkInLine(master_)) replayed = co_await Replay(master_);  // (no co_await in ?: with GCC 12)
+  if (const Status& s = replayed; !s.ok()) {
     spdlog::warn("session {}: replaying session state on {}: {}", id_, m->name, s.error().message);
     master_.conn.reset();
     if (report) co_await SendError(seq, 2013, "HY000", "Lost connection to MySQL server during query");
@@ -388,13 +445,25 @@ void ClientSession::ReleaseSlot(BackendSlot& slot) {
     if (auto i = ctx_.topology.Get()->IndexOf(replica_.server()); i && *i < LoadBalanceCounters::kMaxServers)
       ctx_.balance.replica_sessions[*i].fetch_sub(1, std::memory_order_relaxed);
   }
-  if (slot.open() && !slot.conn->HasUnsolicitedData()) {
-    std::string server = slot.server();
-    std::string key = BackendPool::Key(server, slot.conn->address(), user_, login_.client_capabilities,
-                                       login_.charset) + "|" + slot.database;
+  // The response just ended, so nothing is pending; a packet that arrives while the connection
+  // is idle (a KILL) is caught when it is next borrowed (BackendPool::Acquire).
+  if (slot.open() && slot.conn->channel().reader().buffered() == 0) {
+    std::string server = slot.server();  // before the connection moves
+    const std::string& key = PoolKey(server, slot.conn->address(), slot.database);
     pool_->Return(key, server, std::move(slot.conn), slot.database);
   }
   slot.conn.reset();
+}
+
+const std::string& ClientSession::PoolKey(const std::string& server, const conf::Endpoint& address,
+                                          const std::string& database) {
+  CachedPoolKey& cached = pool_keys_[server];
+  if (cached.key.empty() || cached.database != database) {
+    cached.database = database;
+    cached.key = BackendPool::Key(server, address, user_, login_.client_capabilities, login_.charset) +
+                 "|" + database;
+  }
+  return cached.key;
 }
 
 void ClientSession::ReleaseBackends() {
@@ -430,7 +499,9 @@ asio::awaitable<BackendConnection*> ClientSession::Replica(const ServerView& ser
     if (auto i = ctx_.topology.Get()->IndexOf(server.name); i && *i < LoadBalanceCounters::kMaxServers)
       ctx_.balance.replica_sessions[*i].fetch_add(1, std::memory_order_relaxed);
   }
-  if (Status s = co_await Replay(replica_); !s.ok()) {
+  Status replayed = Status::Ok();
+  if (!MarkInLine(replica_)) replayed = co_await Replay(replica_);
+  if (const Status& s = replayed; !s.ok()) {
     spdlog::warn("session {}: replaying session state on {}: {}", id_, server.name, s.error().message);
     DropReplica();
     co_return nullptr;
@@ -481,7 +552,8 @@ asio::awaitable<ClientSession::InternalResult> ClientSession::RunInternalCommand
       co_return out;
     }
   }
-  out.outcome = reader.outcome();
+  out.outcome = reader.TakeOutcome();
+  if (out.outcome->status_flags) backend.OnStatusFlags(*out.outcome->status_flags);
   co_return out;
 }
 
@@ -528,15 +600,13 @@ asio::awaitable<void> ClientSession::CommandLoop() {
     if (close_requested_) co_return;
     ReleaseBackends();
     busy_ = false;
-    Result<wire::Packet> pkt = co_await [&]() -> asio::awaitable<Result<wire::Packet>> {
-      Deadline idle(client_.socket().get_executor(),
-                    std::chrono::milliseconds(ctx_.config->limits.idle_timeout_ms),
-                    [this] { client_.Close(); });
-      // Idle: no read buffer is held while waiting for the next command (memory per client).
-      client_.ReleaseBuffer();
-      co_await client_.WaitReadable();
-      co_return co_await client_.ReadPacket();
-    }();
+    idle_deadline_ = std::chrono::steady_clock::now() +
+                     std::chrono::milliseconds(ctx_.config->limits.idle_timeout_ms);
+    ArmIdleTimer();
+    // Idle: no read buffer is held while waiting for the next command (memory per client).
+    client_.ReleaseBuffer();
+    co_await client_.WaitReadable();
+    Result<wire::Packet> pkt = co_await client_.ReadPacket();
     if (!pkt.ok()) co_return;  // client went away (or idle timeout / shutdown closed it)
     busy_ = true;
     keep_for_next_ = false;
@@ -563,6 +633,30 @@ asio::awaitable<void> ClientSession::CommandLoop() {
     }
     if (!client_.is_open()) co_return;
   }
+}
+
+void ClientSession::ArmIdleTimer() {
+  if (idle_timer_armed_) return;
+  idle_timer_armed_ = true;
+  idle_timer_.expires_at(idle_deadline_);
+  idle_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (auto self = weak.lock()) self->OnIdleTimer();
+  });
+}
+
+void ClientSession::OnIdleTimer() {
+  idle_timer_armed_ = false;
+  if (!client_.is_open()) return;
+  auto now = std::chrono::steady_clock::now();
+  if (!busy_ && now >= idle_deadline_) {
+    spdlog::info("session {}: idle for {} ms: closed", id_, ctx_.config->limits.idle_timeout_ms);
+    client_.Close();
+    return;
+  }
+  // Busy (a long statement is not idleness): look again one timeout from now.
+  if (busy_) idle_deadline_ = now + std::chrono::milliseconds(ctx_.config->limits.idle_timeout_ms);
+  ArmIdleTimer();
 }
 
 std::optional<std::string_view> ClientSession::CurrentReplica() const {
@@ -672,7 +766,8 @@ asio::awaitable<void> ClientSession::RouteAndRun(const wire::Packet& command,
       }
     }
   }
-  BackendConnection* master = co_await Master(seq);
+  BackendConnection* master = MasterNow();  // in line already: no coroutine on the hot path
+  if (!master) master = co_await Master(seq);
   if (!master) co_return;
   ForwardResult r = co_await Send(master_, command, ps);
   if (r.prepare_refused) {  // the client gets the master's answer to the statement
@@ -1089,7 +1184,8 @@ asio::awaitable<ClientSession::ForwardResult> ClientSession::Forward(
       co_return result;
     }
   }
-  result.outcome = reader.outcome();
+  result.outcome = reader.TakeOutcome();
+  if (result.outcome->status_flags) backend.OnStatusFlags(*result.outcome->status_flags);
   server.ReleaseBuffer();  // the connection goes idle: it need not hold a receive buffer
   co_return result;
 }
@@ -1133,6 +1229,7 @@ asio::awaitable<void> ClientSession::HandleChangeUser(const wire::Packet& comman
     co_return;
   }
   user_ = user;
+  pool_keys_.clear();
   login_.credentials = *creds;
   login_.charset = charset;
   state_ = SessionState{};

@@ -4,11 +4,14 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+
+#include <boost/asio/steady_timer.hpp>
 
 #include "proxy/backend_connection.h"
 #include "proxy/backend_pool.h"
@@ -97,6 +100,11 @@ class ClientSession : public SessionHandle, public std::enable_shared_from_this<
   std::optional<std::string_view> PreviousServer() const;
   // The master connection, (re)connected to the current master and in line with the session.
   asio::awaitable<BackendConnection*> Master(uint8_t client_seq_next, bool report_to_client = true);
+  // Master() when nothing needs waiting for (the slot's connection, or an idle pooled one, in
+  // line with the session); null otherwise: then Master() does the rest.
+  BackendConnection* MasterNow();
+  // The slot's connection already has the session's state (nothing to replay): marks it so.
+  bool MarkInLine(BackendSlot& slot);
   // A connection to replica `server`, in line with the session; null if it cannot be used.
   asio::awaitable<BackendConnection*> Replica(const ServerView& server);
   asio::awaitable<ConnectOutcome> Open(BackendSlot& slot, const ServerView& server);
@@ -119,10 +127,18 @@ class ClientSession : public SessionHandle, public std::enable_shared_from_this<
   void AfterResponse(const wire::ResponseOutcome& outcome, const Classification* c,
                      std::string_view sql, BackendSlot& slot);
   void DropReplica();
+  // Idle timeout without a timer per command: CommandLoop moves idle_deadline_ forward, and the
+  // one timer, when it fires, closes the session or re-arms for the deadline it finds.
+  void ArmIdleTimer();
+  void OnIdleTimer();
   // Multiplexing: gives the backend connections back to the pool when nothing pins them to this
   // session (see SessionState::pins_connection); called between commands.
   void ReleaseBackends();
   void ReleaseSlot(BackendSlot& slot);
+  // The pool key of this session's connections to `server` in `database` (built once per
+  // server and database, not per statement).
+  const std::string& PoolKey(const std::string& server, const conf::Endpoint& address,
+                             const std::string& database);
   bool PinsBackends() const;
   asio::awaitable<void> LearnWriteGtid();
   asio::awaitable<void> HandleKill(uint32_t target, bool query_only, uint8_t seq);
@@ -145,6 +161,11 @@ class ClientSession : public SessionHandle, public std::enable_shared_from_this<
   SessionState state_;
   PreparedStatements prepared_;
   BackendPool* pool_ = nullptr;
+  struct CachedPoolKey {
+    std::string database;
+    std::string key;
+  };
+  std::map<std::string, CachedPoolKey, std::less<>> pool_keys_;  // by server name
   // The last statement's connection stays for the next one: it wrote (LAST_INSERT_ID,
   // ROW_COUNT) or left warnings (SHOW WARNINGS) that the next statement may ask about.
   bool keep_for_next_ = false;
@@ -157,6 +178,9 @@ class ClientSession : public SessionHandle, public std::enable_shared_from_this<
   std::optional<BackendTarget> target_;
   std::atomic<bool> close_requested_{false};
   bool busy_ = false;
+  asio::steady_timer idle_timer_;
+  std::chrono::steady_clock::time_point idle_deadline_{};
+  bool idle_timer_armed_ = false;
 };
 
 // Capabilities the proxy offers clients. Never COMPRESS or MariaDB extensions we do not speak.

@@ -13,6 +13,7 @@ Error IoError(const char* what, const boost::system::error_code& ec) {
   return MakeError(std::string(what) + ": " + ec.message());
 }
 
+constexpr size_t kIdleRead = 512;         // a client's next command, read while it is idle
 constexpr size_t kSmallRead = 4 * 1024;   // commands, OK packets, small results
 constexpr size_t kLargeRead = 64 * 1024;  // streaming: fewer, larger reads and writes
 
@@ -21,47 +22,50 @@ constexpr size_t kLargeRead = 64 * 1024;  // streaming: fewer, larger reads and 
 class StorageCache {
  public:
   wire::ReceiveStorage Get(size_t size) {
-    auto& free = size == kLargeRead ? large_ : small_;
-    if (free.empty()) return {std::make_unique_for_overwrite<uint8_t[]>(size), size};
-    wire::ReceiveStorage s = std::move(free.back());
-    free.pop_back();
+    auto* free = FreeList(size);
+    if (!free || free->empty()) return {std::make_unique_for_overwrite<uint8_t[]>(size), size};
+    wire::ReceiveStorage s = std::move(free->back());
+    free->pop_back();
     return s;
   }
   void Put(wire::ReceiveStorage s) {
-    auto& free = s.size == kLargeRead ? large_ : small_;
-    if ((s.size == kLargeRead || s.size == kSmallRead) && free.size() < kMaxFree)
-      free.push_back(std::move(s));
+    auto* free = FreeList(s.size);
+    if (free && free->size() < kMaxFree) free->push_back(std::move(s));
     // else: s frees its memory here (odd sizes, e.g. grown for a 16 MiB frame, are not kept)
   }
 
  private:
+  std::vector<wire::ReceiveStorage>* FreeList(size_t size) {
+    switch (size) {
+      case kIdleRead: return &idle_;
+      case kSmallRead: return &small_;
+      case kLargeRead: return &large_;
+      default: return nullptr;
+    }
+  }
   static constexpr size_t kMaxFree = 32;
-  std::vector<wire::ReceiveStorage> small_, large_;
+  std::vector<wire::ReceiveStorage> idle_, small_, large_;
 };
 thread_local StorageCache storage_cache;
 }  // namespace
+
+PacketChannel::PacketChannel(tcp::socket socket, size_t max_packet_size)
+    : socket_(std::move(socket)), reader_(max_packet_size) {
+  boost::system::error_code ec;
+  if (socket_.is_open()) socket_.non_blocking(true, ec);
+}
 
 void PacketChannel::ReleaseBuffer() {
   if (reader_.capacity() != 0 && reader_.buffered() == 0) storage_cache.Put(reader_.TakeStorage());
 }
 
 asio::awaitable<Status> PacketChannel::Fill() {
-  return FillImpl(false);
-}
-
-asio::awaitable<Status> PacketChannel::FillImpl(bool wait_unbuffered) {
   boost::system::error_code ec;
-  if (wait_unbuffered && !tls_ && reader_.buffered() == 0) {
-    // Nothing pending (a client between commands): wait without holding a buffer. Costs an
-    // epoll_ctl instead of a failed speculative read. TLS may have decrypted bytes pending
-    // inside the SSL object, so a TLS channel reads directly.
-    ReleaseBuffer();
-    co_await socket_.async_wait(tcp::socket::wait_read,
-                                asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) co_return IoError("read", ec);
-  }
+  const bool was_readable = readable_;
+  readable_ = false;
   size_t want = last_read_filled_ ? kLargeRead : kSmallRead;
   if (reader_.capacity() == 0) reader_.AdoptStorage(storage_cache.Get(want));
+  if (reader_.capacity() == kIdleRead) storage_cache.Put(reader_.ReplaceStorage(storage_cache.Get(want)));
   // A frame larger than the buffer (up to 16 MiB) gets room for all of it at once, instead of
   // growing step by step with a copy and a transient old + new buffer at each step.
   auto space = reader_.PrepareWrite(std::max(want, reader_.MissingFrameBytes()));
@@ -69,6 +73,15 @@ asio::awaitable<Status> PacketChannel::FillImpl(bool wait_unbuffered) {
   if (tls_) {
     n = co_await tls_->async_read_some(asio::buffer(space.data(), space.size()),
                                        asio::redirect_error(asio::use_awaitable, ec));
+  } else if (was_readable || last_read_filled_) {
+    // Bytes are known to be waiting (readiness seen, or the last read filled the buffer): read
+    // them directly instead of through the scheduler; wait asynchronously only if there were none.
+    n = socket_.read_some(asio::buffer(space.data(), space.size()), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+      ec.clear();
+      n = co_await socket_.async_read_some(asio::buffer(space.data(), space.size()),
+                                           asio::redirect_error(asio::use_awaitable, ec));
+    }
   } else {
     n = co_await socket_.async_read_some(asio::buffer(space.data(), space.size()),
                                          asio::redirect_error(asio::use_awaitable, ec));
@@ -84,7 +97,7 @@ asio::awaitable<Result<wire::Packet>> PacketChannel::ReadPacket() {
     auto next = reader_.NextPacket();
     if (!next.ok()) co_return next.error();
     if (next->has_value()) co_return std::move(**next);
-    if (Status s = co_await FillImpl(true); !s.ok()) co_return s.error();
+    if (Status s = co_await Fill(); !s.ok()) co_return s.error();
   }
 }
 
@@ -92,18 +105,42 @@ asio::awaitable<Result<wire::Frame>> PacketChannel::ReadFrame() {
   for (;;) {
     if (auto f = reader_.NextFrame()) co_return *f;
     // Keeps the buffer: LOCAL INFILE data is read while the command's packet is still in use.
-    if (Status s = co_await FillImpl(false); !s.ok()) co_return s.error();
+    if (Status s = co_await Fill(); !s.ok()) co_return s.error();
   }
 }
 
 asio::awaitable<void> PacketChannel::WaitReadable() {
   if (tls_ || reader_.buffered() > 0) co_return;
+  // Reads into a small buffer rather than waiting for readiness: an edge-triggered readiness
+  // wait costs an epoll_ctl to re-arm every time, a read does not; 512 bytes hold most
+  // statements whole and little memory for an idle client.
+  ReleaseBuffer();
+  reader_.AdoptStorage(storage_cache.Get(kIdleRead));
+  auto space = reader_.PrepareWrite(1);
   boost::system::error_code ec;
-  co_await socket_.async_wait(tcp::socket::wait_read, asio::redirect_error(asio::use_awaitable, ec));
+  size_t n = co_await socket_.async_read_some(asio::buffer(space.data(), space.size()),
+                                               asio::redirect_error(asio::use_awaitable, ec));
+  reader_.Commit(n);
+  last_read_filled_ = false;  // 512 bytes say nothing about the size of what follows
+  // EOF or an error (the next read reports it), or more bytes likely waiting.
+  readable_ = n == 0 || n == space.size();
 }
 
 asio::awaitable<Status> PacketChannel::Write(wire::BytesView bytes) {
   boost::system::error_code ec;
+  if (!tls_) {
+    // A command or a response batch nearly always fits the socket's send buffer: a direct
+    // non-blocking send saves the round trip through the scheduler that an async write's
+    // completion costs, even when it completes at once.
+    while (!bytes.empty()) {
+      size_t n = socket_.write_some(asio::buffer(bytes.data(), bytes.size()), ec);
+      bytes = bytes.subspan(n);
+      if (ec) break;
+    }
+    if (!ec) co_return Status::Ok();
+    if (ec != asio::error::would_block && ec != asio::error::try_again) co_return IoError("write", ec);
+    ec.clear();  // the socket buffer is full: the rest goes asynchronously
+  }
   if (tls_) {
     co_await asio::async_write(*tls_, asio::buffer(bytes.data(), bytes.size()),
                                asio::redirect_error(asio::use_awaitable, ec));

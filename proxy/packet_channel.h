@@ -1,10 +1,9 @@
 // PacketChannel: a TCP socket (optionally upgraded to TLS) plus a wire::PacketReader, with
 // coroutine reads of frames/packets and writes of raw bytes. Errors come back as values,
 // never as exceptions. Owns the socket; lives on the io thread of its session.
-// Memory: ReadPacket on a plain-TCP channel with nothing buffered (a client between commands)
-// gives the receive buffer back to a small per-thread cache and waits for readability without
-// one, so idle clients hold none; ReleaseBuffer() does the same for a backend connection going
-// idle. Reads start small (4 KiB) and switch to 64 KiB while a read fills the buffer.
+// Memory: a client between commands (WaitReadable) holds a 512-byte receive buffer, its larger
+// one going back to a small per-thread cache; ReleaseBuffer() gives a backend connection's
+// buffer back when it goes idle. Reads start small (4 KiB) and switch to 64 KiB while a read fills the buffer.
 #pragma once
 
 #include <utility>  // boost 1.74 awaitable.hpp needs std::exchange
@@ -25,8 +24,8 @@ using tcp = asio::ip::tcp;
 
 class PacketChannel {
  public:
-  explicit PacketChannel(tcp::socket socket, size_t max_packet_size = wire::kDefaultMaxPacketSize)
-      : socket_(std::move(socket)), reader_(max_packet_size) {}
+  // The socket is switched to non-blocking mode: reads and writes try the socket directly first.
+  explicit PacketChannel(tcp::socket socket, size_t max_packet_size = wire::kDefaultMaxPacketSize);
 
   // Next logical packet (reassembled); Error on EOF, I/O error or a malformed/oversized packet.
   asio::awaitable<Result<wire::Packet>> ReadPacket();
@@ -38,8 +37,8 @@ class PacketChannel {
   // Gives the receive buffer back now if nothing is buffered (e.g. a connection going idle).
   void ReleaseBuffer();
   asio::awaitable<Status> Write(wire::BytesView bytes);
-  // Waits until the socket has bytes (or EOF/error) without holding a read buffer meanwhile
-  // (idle clients); returns at once with TLS, whose stream may hold decrypted bytes already.
+  // Waits until the socket has bytes (or EOF/error) holding only a 512-byte read buffer
+  // meanwhile (idle clients); returns at once with TLS, whose stream may hold decrypted bytes.
   asio::awaitable<void> WaitReadable();
 
   // TLS server/client side handshake on the existing connection.
@@ -56,10 +55,10 @@ class PacketChannel {
  private:
   tcp::socket socket_;
   std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls_;
-  asio::awaitable<Status> FillImpl(bool wait_unbuffered);
 
   wire::PacketReader reader_;
   bool last_read_filled_ = false;  // the last read filled the buffer: read bigger next time
+  bool readable_ = false;  // bytes or EOF are likely waiting: the next read goes to the socket
 };
 
 }  // namespace switchyard::proxy

@@ -68,7 +68,7 @@ std::string RenderProxyMetrics(ProxyStats& s, const Topology& t) {
   out +=
       "# HELP switchyard_errors_total Errors by kind: auth (failed logins), refused (connection "
       "limit), backend_lost (backend connection lost during a statement), no_master (no master "
-      "within failover.hold_ms).\n"
+      "within failover.hold_ms), pool_full (no pooled backend connection freed in time).\n"
       "# TYPE switchyard_errors_total counter\n";
   out += fmt::format("switchyard_errors_total{{kind=\"auth\"}} {}\n", s.auth_failures.load());
   out +=
@@ -77,6 +77,7 @@ std::string RenderProxyMetrics(ProxyStats& s, const Topology& t) {
       fmt::format("switchyard_errors_total{{kind=\"backend_lost\"}} {}\n", s.backend_errors.load());
   out +=
       fmt::format("switchyard_errors_total{{kind=\"no_master\"}} {}\n", s.no_master_errors.load());
+  out += fmt::format("switchyard_errors_total{{kind=\"pool_full\"}} {}\n", s.pool_full_errors.load());
   out +=
       "# HELP switchyard_query_duration_seconds Statement latency through the proxy, by route.\n"
       "# TYPE switchyard_query_duration_seconds histogram\n";

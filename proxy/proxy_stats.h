@@ -53,6 +53,7 @@ struct ProxyStats {
   std::atomic<uint64_t> writes_held{0};       // statements held while no master was reachable
   std::atomic<uint64_t> writes_held_ms{0};    // total time they were held
   std::atomic<uint64_t> no_master_errors{0};  // statements failed: no master within hold_ms
+  std::atomic<uint64_t> pool_full_errors{0};  // statements failed: pool at its limit too long
   LatencyHistogram latency_master;            // statements answered by the master
   LatencyHistogram latency_replica;           // ... by a replica
 

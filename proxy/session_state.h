@@ -44,8 +44,10 @@ class SessionState {
   // The session's backend connections carry state of their own that no other session may see
   // or lose: they stay with this session instead of going back to the pool (multiplexing).
   // Named locks (GET_LOCK) pin for the rest of the session: their release is not tracked.
+  // autocommit=0 alone does not pin (only the transaction it opens does): a borrowed connection
+  // is switched to the session's mode first (ClientSession::Replay), as ProxySQL does.
   bool pins_connection() const {
-    return in_transaction_ || !autocommit_ || read_only_txn_replica_ || !temp_tables_.empty() ||
+    return in_transaction_ || read_only_txn_replica_ || !temp_tables_.empty() ||
            !user_vars_.empty() || !session_vars_.empty() || names_ || character_set_ ||
            transaction_characteristics_ || !text_prepared_.empty() || named_locks_;
   }
@@ -59,6 +61,11 @@ class SessionState {
   // Statements that make a fresh backend connection match this session (empty if nothing to do).
   // The database is applied separately (COM_INIT_DB) and is not part of this list.
   std::vector<std::string> ReplayStatements() const;
+  bool has_replay_statements() const {
+    return names_ || character_set_ || !session_vars_.empty() || !user_vars_.empty() ||
+           (transaction_characteristics_ && !transaction_characteristics_->empty()) ||
+           !text_prepared_.empty();
+  }
 
  private:
   void Bump() { ++generation_; }

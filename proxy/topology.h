@@ -1,6 +1,6 @@
 // The topology snapshot routing reads: who is master, each server's health, lag and GTID.
-// Immutable once published; TopologyHolder swaps whole snapshots atomically, so io threads
-// read without locks (one atomic load per statement) while the monitor publishes new ones.
+// Immutable once published; TopologyHolder swaps whole snapshots (SnapshotHolder), so io
+// threads read without locks while the monitor publishes new ones.
 #pragma once
 
 #include <atomic>
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "conf/config.h"
+#include "proxy/snapshot_holder.h"
 
 namespace switchyard::proxy {
 
@@ -56,18 +57,14 @@ Topology TopologyFromConfig(const conf::Config& config);
 // failover_in_progress follow by name.
 Topology RemapTopology(const Topology& current, const conf::Config& config);
 
-class TopologyHolder {
+class TopologyHolder : public SnapshotHolder<Topology> {
  public:
-  explicit TopologyHolder(Topology initial)
-      : current_(std::make_shared<const Topology>(std::move(initial))) {}
-  std::shared_ptr<const Topology> Get() const { return current_.load(std::memory_order_acquire); }
+  explicit TopologyHolder(Topology initial) : SnapshotHolder(std::move(initial)) {}
+  // One writer (the monitor thread) publishes; `version` is bumped on every publish.
   void Publish(Topology next) {
     next.version = Get()->version + 1;
-    current_.store(std::make_shared<const Topology>(std::move(next)), std::memory_order_release);
+    SnapshotHolder::Publish(std::make_shared<const Topology>(std::move(next)));
   }
-
- private:
-  std::atomic<std::shared_ptr<const Topology>> current_;
 };
 
 }  // namespace switchyard::proxy

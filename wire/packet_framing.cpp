@@ -67,6 +67,18 @@ ReceiveStorage PacketReader::TakeStorage() {
   return s;
 }
 
+ReceiveStorage PacketReader::ReplaceStorage(ReceiveStorage larger) {
+  size_t kept = end_ - begin_;
+  if (!larger.data || larger.size < kept) return larger;
+  if (kept > 0) std::memcpy(larger.data.get(), buf_.get() + begin_, kept);
+  ReceiveStorage previous{std::move(buf_), capacity_};
+  buf_ = std::move(larger.data);
+  capacity_ = larger.size;
+  begin_ = 0;
+  end_ = kept;
+  return previous;
+}
+
 void PacketReader::AdoptStorage(ReceiveStorage storage) {
   if (capacity_ != 0 || !storage.data) return;
   buf_ = std::move(storage.data);

@@ -83,6 +83,9 @@ class PacketReader {
   ReceiveStorage TakeStorage();
   // Uses `storage` as the receive buffer if the reader has none (else it is simply freed).
   void AdoptStorage(ReceiveStorage storage);
+  // Moves the buffered bytes into `larger` (at least buffered() bytes) and returns the previous
+  // buffer, e.g. to give a small one back to its cache. Invalidates every view handed out.
+  ReceiveStorage ReplaceStorage(ReceiveStorage larger);
   // Drops consumed bytes from the buffer front (invalidates views). Called by Feed/PrepareWrite.
   void Compact();
   size_t max_packet_size() const { return max_packet_size_; }

@@ -87,6 +87,8 @@ class ResponseReader {
     return state_ == State::kInfileData || state_ == State::kAuthClient;
   }
   const ResponseOutcome& outcome() const { return outcome_; }
+  // Moves the outcome out once the response is complete (the reader is done with it).
+  ResponseOutcome TakeOutcome() { return std::move(outcome_); }
   // File name of the LOCAL INFILE request (valid while waiting for client data).
   const std::string& local_infile_name() const { return infile_name_; }
   Command command() const { return command_; }

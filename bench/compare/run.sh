@@ -4,14 +4,19 @@
 # splitting reads over the replicas. Per case: QPS, p95 latency, errors, the proxy's own CPU
 # seconds per 1,000 queries (utime + stime deltas of the proxy process from /proc) and the
 # ratios against HAProxy. Prints a markdown table and writes it to bench/results/compare-<date>.md.
-#   DURATION=20 (seconds per case; QUICK=1 means 5)  THREADS="1 8 64"  PS_MODE=disable
+#   DURATION=10 ROUNDS=2 (seconds per run, runs per case and target, interleaved; QUICK=1 means
+#   5 s x 1)  THREADS="1 8 64"  PS_MODE=disable  SY_EXTRA_YAML (config sections for both proxies)
 #   WORKLOADS="oltp_point_select oltp_read_only oltp_read_write"  TARGETS="direct haproxy sy-master sy-split"
 #   TABLES=4 TABLE_SIZE=10000  SANDBOX_PORT_BASE/SANDBOX_DIR/PROXY_PORT/ADMIN_PORT
 #   HAPROXY_PORT (default PROXY_PORT + 100)  OUT=<file> (default bench/results/compare-<date>.md)
+#   PERF_DIR=<dir>: also record a profile of the proxy (linux-perf, PERF_ARGS default -g) for every
+#   switchyard run into <dir>/<target>-<workload>-<threads>-<round>.data (`perf report -i FILE`).
+#   sy-split listens on PROXY_PORT + 1 / ADMIN_PORT + 1.
 # Needs sysbench and haproxy (scripts/setup installs both) and a built switchyard.
 source "$(dirname "$0")/../lib.sh"
-DURATION=${DURATION:-20}
-[[ ${QUICK:-0} == 1 ]] && DURATION=5
+DURATION=${DURATION:-10}
+ROUNDS=${ROUNDS:-2}
+[[ ${QUICK:-0} == 1 ]] && DURATION=5 ROUNDS=1
 THREADS=${THREADS:-1 8 64}
 WORKLOADS=${WORKLOADS:-oltp_point_select oltp_read_only oltp_read_write}
 PS_MODE=${PS_MODE:-disable}
@@ -45,11 +50,24 @@ caught_up() {
 wait_for 60 caught_up || say "warning: replicas have not caught up with the prepared tables"
 
 # --- targets ---------------------------------------------------------------------------------
-# start_target NAME: starts what NAME needs; sets PORT and TARGET_PID (empty for direct).
-start_target() {
-  TARGET_PID=
-  case "$1" in
-    direct) PORT=$(port_of db1) ;;
+# Every target runs at once on its own port, and each case runs ROUNDS times with the targets
+# interleaved (direct, haproxy, sy-master, sy-split, direct, ...): on a shared machine, load that
+# comes and goes then hits every target alike instead of whichever ran at that moment.
+declare -A PORT_OF PID_OF
+start_sy() { # start_sy NAME PORT ADMIN [EXTRA_YAML]
+  local name=$1 port=$2 admin=$3 extra=${4:-}
+  port_open "$port" && die "port $port is already in use (set PROXY_PORT/ADMIN_PORT)"
+  PROXY_PORT=$port ADMIN_PORT=$admin LOG_LEVEL=warn render_config "$BENCH_TMP/$name.yaml" "$BENCH_TMP/state-$name" \
+    "$extra${SY_EXTRA_YAML:+$'\n'$SY_EXTRA_YAML}"
+  "$SWITCHYARD_BIN" --config "$BENCH_TMP/$name.yaml" >"$BENCH_TMP/$name.log" 2>&1 &
+  PID_OF[$name]=$!
+  track_pid "${PID_OF[$name]}"
+  PORT_OF[$name]=$port
+  wait_for 20 port_sql "$port" "select 1" || { cat "$BENCH_TMP/$name.log" >&2; die "$name did not serve a query"; }
+}
+for target in "${TARGETS[@]}"; do
+  case "$target" in
+    direct) PORT_OF[direct]=$(port_of db1) PID_OF[direct]= ;;
     haproxy)
       cat >"$BENCH_TMP/haproxy.cfg" <<CFG
 global
@@ -65,29 +83,16 @@ listen mysql
 CFG
       port_open "$HAPROXY_PORT" && die "port $HAPROXY_PORT is already in use (set HAPROXY_PORT)"
       haproxy -db -f "$BENCH_TMP/haproxy.cfg" >"$BENCH_TMP/haproxy.log" 2>&1 &
-      TARGET_PID=$!
-      track_pid "$TARGET_PID"
-      PORT=$HAPROXY_PORT
-      wait_for 10 port_sql "$PORT" "select 1" || { cat "$BENCH_TMP/haproxy.log" >&2; die "haproxy did not start"; }
+      PID_OF[haproxy]=$!
+      track_pid "${PID_OF[haproxy]}"
+      PORT_OF[haproxy]=$HAPROXY_PORT
+      wait_for 10 port_sql "$HAPROXY_PORT" "select 1" || { cat "$BENCH_TMP/haproxy.log" >&2; die "haproxy did not start"; }
       ;;
-    sy-master | sy-split)
-      if [[ $1 == sy-master ]]; then
-        write_config "$BENCH_TMP/switchyard.yaml" "$(master_only_yaml)"
-      else
-        write_config "$BENCH_TMP/switchyard.yaml"
-      fi
-      start_proxy "$BENCH_TMP/switchyard.yaml"
-      TARGET_PID=$PROXY_PID
-      PORT=$PROXY_PORT
-      ;;
+    sy-master) start_sy sy-master "$PROXY_PORT" "$ADMIN_PORT" "$(master_only_yaml)" ;;
+    sy-split) start_sy sy-split "$((PROXY_PORT + 1))" "$((ADMIN_PORT + 1))" ;;
+    *) die "unknown target $target" ;;
   esac
-}
-stop_target() {
-  [[ -n $TARGET_PID ]] || return 0
-  kill -TERM "$TARGET_PID" 2>/dev/null || true
-  wait "$TARGET_PID" 2>/dev/null || true
-  PROXY_PID=
-}
+done
 
 # --- runs --------------------------------------------------------------------------------------
 CASES=()
@@ -96,30 +101,48 @@ for w in $WORKLOADS; do
   # the issue's targets are stated at 16 and 64 threads for point selects
   [[ $w == oltp_point_select && " $THREADS " != *" 16 "* ]] && CASES+=("$w 16")
 done
-declare -A QPS P95 ERR CPU
-for target in "${TARGETS[@]}"; do
-  start_target "$target"
-  for c in "${CASES[@]}"; do
-    read -r w t <<<"$c"
-    out="$BENCH_TMP/$target-$w-$t.out"
-    t0=0; [[ -n $TARGET_PID ]] && t0=$(cpu_ticks "$TARGET_PID")
-    sysbench "$w" "${common[@]}" --mysql-port="$PORT" --threads="$t" --time="$DURATION" \
-      --db-ps-mode="$PS_MODE" --rand-type=uniform --mysql-ignore-errors=all --report-interval=0 run >"$out" 2>&1 || true
-    t1=0; [[ -n $TARGET_PID ]] && t1=$(cpu_ticks "$TARGET_PID")
-    queries=$(awk '/^ +queries: /{print $2}' "$out")
+declare -A QPS P95 ERR CPU NQ SECS TICKS P95S
+for c in "${CASES[@]}"; do
+  read -r w t <<<"$c"
+  for round in $(seq 1 "$ROUNDS"); do
+    for target in "${TARGETS[@]}"; do
+      pid=${PID_OF[$target]}
+      k="$target/$w/$t"
+      out="$BENCH_TMP/$target-$w-$t-$round.out"
+      t0=0; [[ -n $pid ]] && t0=$(cpu_ticks "$pid")
+      perf_pid=
+      if [[ -n ${PERF_DIR:-} && $target == sy-* ]]; then
+        mkdir -p "$PERF_DIR"
+        perf record -q ${PERF_ARGS:--g} -p "$pid" -o "$PERF_DIR/$target-$w-$t-$round.data" >/dev/null 2>&1 &
+        perf_pid=$!
+      fi
+      sysbench "$w" "${common[@]}" --mysql-port="${PORT_OF[$target]}" --threads="$t" --time="$DURATION" \
+        --db-ps-mode="$PS_MODE" --rand-type=uniform --mysql-ignore-errors=all --report-interval=0 run >"$out" 2>&1 || true
+      t1=0; [[ -n $pid ]] && t1=$(cpu_ticks "$pid")
+      if [[ -n $perf_pid ]]; then kill -INT "$perf_pid" 2>/dev/null || true; wait "$perf_pid" 2>/dev/null || true; fi
+      queries=$(awk '/^ +queries: /{print $2}' "$out")
+      secs=$(awk '/^ +total time: /{gsub(/s/, "", $3); print $3}' "$out")
+      NQ[$k]=$(( ${NQ[$k]:-0} + ${queries:-0} ))
+      SECS[$k]=$(awk -v a="${SECS[$k]:-0}" -v b="${secs:-0}" 'BEGIN{print a + b}')
+      TICKS[$k]=$(( ${TICKS[$k]:-0} + t1 - t0 ))
+      P95S[$k]="${P95S[$k]:-} $(awk '/95th percentile:/{print $3}' "$out")"
+      e=$(awk '/ignored errors:/{print $3}' "$out")
+      grep -q FATAL "$out" && e=fatal
+      if [[ ${ERR[$k]:-0} == fatal || $e == fatal ]]; then ERR[$k]=fatal; else ERR[$k]=$(( ${ERR[$k]:-0} + ${e:-0} )); fi
+      say "round $round/$ROUNDS $target $w $t threads: ${queries:-?} queries in ${secs:-?} s, proxy CPU ticks $((t1 - t0))"
+    done
+  done
+  for target in "${TARGETS[@]}"; do
     k="$target/$w/$t"
-    QPS[$k]=$(awk '/^ +queries: /{gsub(/\(/, "", $3); printf "%.0f", $3}' "$out")
-    P95[$k]=$(awk '/95th percentile:/{print $3}' "$out")
-    ERR[$k]=$(awk '/ignored errors:/{print $3}' "$out")
-    grep -q FATAL "$out" && ERR[$k]="fatal"
-    if [[ -n $TARGET_PID && ${queries:-0} -gt 0 ]]; then
-      CPU[$k]=$(awk -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v q="$queries" 'BEGIN{printf "%.4f", d / hz / (q / 1000)}')
+    QPS[$k]=$(awk -v q="${NQ[$k]}" -v s="${SECS[$k]}" 'BEGIN{ if (s > 0) printf "%.0f", q / s; else print "-" }')
+    P95[$k]=$(tr ' ' '\n' <<<"${P95S[$k]}" | grep -v '^$' | sort -g | awk '{v[NR]=$1} END{ if (NR) print v[int((NR + 1) / 2)]; else print "-" }')
+    if [[ -n ${PID_OF[$target]} && ${NQ[$k]} -gt 0 ]]; then
+      CPU[$k]=$(awk -v d="${TICKS[$k]}" -v hz="$CLK_TCK" -v q="${NQ[$k]}" 'BEGIN{printf "%.4f", d / hz / (q / 1000)}')
     else
       CPU[$k]="-"
     fi
-    say "$target $w $t threads: ${QPS[$k]:-?} qps, p95 ${P95[$k]:-?} ms, errors ${ERR[$k]:-?}, proxy CPU ${CPU[$k]} s/1k queries"
+    say "$target $w $t threads: ${QPS[$k]} qps, p95 ${P95[$k]} ms, errors ${ERR[$k]}, proxy CPU ${CPU[$k]} s/1k queries"
   done
-  stop_target
 done
 sysbench oltp_read_write "${common[@]}" --mysql-port="$(port_of db1)" cleanup >/dev/null 2>&1 || true
 
@@ -130,11 +153,13 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a == "-" || b == "-" || a == "" ||
   echo
   echo "$(nproc) cores (shared by sysbench, MariaDB and the proxy), $(sysbench --version), $(haproxy -v | head -1 | cut -d' ' -f1-3)," \
        "switchyard $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?'); $TABLES tables x $TABLE_SIZE rows," \
-       "${DURATION} s per case, --db-ps-mode=$PS_MODE, --rand-type=uniform."
+       "$ROUNDS rounds x ${DURATION} s per case and target, targets interleaved, --db-ps-mode=$PS_MODE, --rand-type=uniform." \
+       "${SY_EXTRA_YAML:+switchyard config extra: $(tr '\n' ' ' <<<"$SY_EXTRA_YAML").}"
   echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine makes runs noisy)."
   echo "Targets: direct = db1; haproxy = HAProxy TCP mode in front of db1; sy-master = switchyard with only db1;"
   echo "sy-split = switchyard with db1 + replicas db2, db3 (read/write splitting, read-your-writes)."
-  echo "CPU = the proxy process's utime+stime per 1,000 queries; vs HAProxy = QPS ratio / CPU ratio."
+  echo "QPS = all rounds' queries / their time; p95 = median of the rounds; CPU = the proxy process's"
+  echo "utime+stime per 1,000 queries over all rounds; vs HAProxy = QPS ratio / CPU ratio."
   echo
   echo "| workload | threads | target | QPS | p95 ms | errors | proxy CPU s/1k q | QPS vs HAProxy | CPU vs HAProxy |"
   echo "|---|---|---|---|---|---|---|---|---|"

@@ -44,6 +44,16 @@ def q(conn, sql, args=None):
         return c.fetchall()
 
 
+def wait_until(cond, seconds):
+    deadline = time.monotonic() + seconds
+    while True:
+        if cond():
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+
+
 def gauge():
     text = urllib.request.urlopen(f"http://127.0.0.1:{ADMIN}/metrics", timeout=5).read().decode()
     return {m.group(1): int(m.group(2)) for m in
@@ -147,6 +157,75 @@ for _ in range(30):
     leaks.add(q(e, "SELECT @leak")[0][0])
     e.close()
 check("state of a closed session never reaches another", leaks == {None}, str(leaks))
+
+# --- autocommit off (PyMySQL's default) pins only while a transaction is open --------------------
+# 4 x POOL_MAX sessions with autocommit off all stay connected; each then runs a transaction.
+# If autocommit off pinned a connection for the session's life, clients past POOL_MAX would wait
+# for one and fail.
+N_AC = POOL_MAX * 4
+ac_errors = []
+ac_connected = threading.Barrier(N_AC + 1)
+ac_go = threading.Event()
+
+
+def autocommit_off_client(k):
+    try:
+        c = connect(autocommit=False)  # PyMySQL sends SET AUTOCOMMIT = 0 at login
+        q(c, "SELECT 1")
+    except Exception as e:  # noqa: BLE001
+        ac_errors.append(f"connect {k}: {e}")
+        ac_connected.wait()
+        return
+    ac_connected.wait()
+    try:
+        ac_go.wait()
+        q(c, "INSERT INTO mux_t VALUES (%s, %s)", (500000 + k, k))
+        c.commit()
+        mode = q(c, "SELECT @@autocommit")[0][0]
+        if mode != 0:
+            ac_errors.append(f"client {k}: @@autocommit {mode} after its transaction")
+        c.commit()
+    except Exception as e:  # noqa: BLE001
+        ac_errors.append(f"client {k}: {e}")
+    finally:
+        c.close()
+
+
+ac_threads = [threading.Thread(target=autocommit_off_client, args=(k,)) for k in range(N_AC)]
+for t in ac_threads:
+    t.start()
+ac_connected.wait()
+ac_go.set()
+for t in ac_threads:
+    t.join()
+check(f"{N_AC} sessions with autocommit off over a pool of {POOL_MAX}: no errors", not ac_errors,
+      "; ".join(ac_errors[:5]))
+direct = connect(port=SERVERS["db1"])
+n = q(direct, "SELECT COUNT(*) FROM mux_t WHERE id >= 500000 AND id < %s", (500000 + N_AC,))[0][0]
+check("their committed rows are on the master", n == N_AC, f"{n} of {N_AC}")
+# A connection an autocommit-off session gave back must not swallow the next session's writes.
+for i in range(30):
+    x = connect(autocommit=False)
+    q(x, "SELECT 1")
+    x.close()
+    y = connect()
+    q(y, "INSERT INTO mux_t VALUES (%s, -2)", (600000 + i,))
+    y.close()
+n = q(direct, "SELECT COUNT(*) FROM mux_t WHERE id >= 600000 AND id < 600030")[0][0]
+check("autocommit writes after autocommit-off sessions are committed (30 of 30)", n == 30, str(n))
+modes = set()
+for _ in range(20):
+    y = connect()
+    modes.add(q(y, "SELECT @@autocommit")[0][0])
+    y.close()
+check("autocommit sessions see @@autocommit = 1 on borrowed connections", modes == {1}, str(modes))
+z = connect(autocommit=False)
+q(z, "INSERT INTO mux_t VALUES (700000, -3)")
+z.close()
+gone = wait_until(lambda: q(direct, "SELECT COUNT(*) FROM mux_t WHERE id = 700000")[0][0] == 0, 10)
+check("an uncommitted write of a session that left is rolled back", gone)
+direct.close()
+
 churn_stop.set()
 for t in churners:
     t.join()

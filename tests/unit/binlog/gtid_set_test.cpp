@@ -138,7 +138,24 @@ TEST(GtidEvents, TaggedGtidAndTaggedPreviousGtids) {
   ASSERT_TRUE(prev && gtid);
   EXPECT_EQ(prev->gtids.ToString(), "55778904-0299-11f1-b1b8-4ef0c4956feb:1-13:mytag:1-2");
   EXPECT_EQ(gtid->GtidText(), "55778904-0299-11f1-b1b8-4ef0c4956feb:mytag:3");
-  EXPECT_TRUE(gtid->immediate_commit_timestamp.has_value());
+  // Every field of the serialized message (hand-decoded from the event bytes).
+  EXPECT_FALSE(gtid->anonymous);
+  EXPECT_EQ(gtid->flags, 0u);
+  EXPECT_EQ(gtid->tag, "mytag");
+  EXPECT_EQ(gtid->gno, 3u);
+  EXPECT_EQ(gtid->last_committed, 0u);
+  EXPECT_EQ(gtid->sequence_number, 1u);
+  EXPECT_EQ(gtid->immediate_commit_timestamp, 1770368687207196u);
+  // Not in the message: the transaction originated here, so the originals equal the immediates.
+  EXPECT_EQ(gtid->original_commit_timestamp, 1770368687207196u);
+  // GTID event at 245, XID ends at 541: the whole transaction.
+  EXPECT_EQ(gtid->transaction_length, 541u - 245u);
+  EXPECT_EQ(gtid->immediate_server_version, 90600u);
+  EXPECT_EQ(gtid->original_server_version, 90600u);
+  // The prefix set plus this transaction is what the server would have executed.
+  auto after = prev->gtids;
+  after.Add(gtid->uuid, gtid->gno, gtid->tag);
+  EXPECT_EQ(after.ToString(), "55778904-0299-11f1-b1b8-4ef0c4956feb:1-13:mytag:1-3");
 }
 
 TEST(GtidEvents, CommitTimestampsForLagTracking) {

@@ -126,7 +126,8 @@ TEST_P(ManifestTest, MatchesManifestAndReferencePositions) {
   EXPECT_EQ(metadata_kinds, (m["table_map_optional_metadata"].get<std::set<std::string>>()))
       << file;
 
-  // GTIDs. The manifest walk does not parse GTID_TAGGED (type 42); gtid_tests.cpp covers it.
+  // GTIDs. The manifest walk does not parse GTID_TAGGED (type 42): gtid_set_test.cpp checks
+  // every field of the one in mysql96-gtid-tagged.000001, tagged_gtid_test.cpp hand-built ones.
   std::vector<std::tuple<std::string, std::optional<uint64_t>, std::optional<uint64_t>>> gtids;
   for (const Event* ev : all) {
     if (ev->header.type == static_cast<uint8_t>(EventType::kGtidTagged)) continue;
@@ -161,7 +162,7 @@ TEST_P(ManifestTest, MatchesManifestAndReferencePositions) {
     if (auto* p = std::get_if<PreviousGtidsEvent>(&ev->body)) {
       bool tagged = false;
       for (const auto& [sid, ivs] : p->gtids.sets()) tagged |= !sid.second.empty();
-      // The manifest walk leaves tagged sets unparsed; gtid_tests.cpp checks their content.
+      // The manifest walk leaves tagged sets unparsed; gtid_set_test.cpp checks their content.
       prev.push_back(tagged ? "(tagged/other encoding, not parsed)" : p->gtids.ToString());
     } else if (auto* l = std::get_if<MariadbGtidListEvent>(&ev->body)) {
       std::string s = "MariaDB GTID_LIST [";

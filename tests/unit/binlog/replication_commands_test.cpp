@@ -2,7 +2,9 @@
 // round-tripped, and their decoders fed garbage.
 #include <gtest/gtest.h>
 
+#include "binlog/binlog_file.h"
 #include "binlog/replication_commands.h"
+#include "testdata_util.h"
 #include "wire/bytes.h"
 
 namespace switchyard::binlog {
@@ -107,12 +109,71 @@ TEST(ComBinlogDumpGtid, EmptySetIsAZeroSidCount) {
             "0000000000000000");
 }
 
-TEST(ComBinlogDumpGtid, TaggedGtidsAreRefusedNotMisencoded) {
-  auto set = MysqlGtidSet::Parse("3e11fa47-71ca-11e1-9e33-c80aa9429562:tag:1-3");
+TEST(ComBinlogDumpGtid, TaggedSetsUseTheTaggedEncodingTheServerWrites) {
+  // MySQL 9.6 wrote this set into the PREVIOUS_GTIDS event of mysql96-gtid-tagged.000001 with
+  // Gtid_set::encode, the same function that reads COM_BINLOG_DUMP_GTID's block: byte equality
+  // with the server's own bytes (event body at file offset 127 + 19, 95 bytes).
+  auto file = ReadWholeFile((testing::TestdataDir() / "mysql96-gtid-tagged.000001").string());
+  ASSERT_TRUE(file.ok());
+  ASSERT_GE(file->size(), 146u + 95u);
+  const wire::Bytes server_bytes(file->begin() + 146, file->begin() + 146 + 95);
+  auto set = MysqlGtidSet::Parse("55778904-0299-11F1-B1B8-4EF0C4956FEB:1-13:MyTag:1-2");
   ASSERT_TRUE(set.ok());
   ComBinlogDumpGtid d;
   d.executed = *set;
-  EXPECT_FALSE(d.Encode().ok());
+  auto bytes = d.Encode();
+  ASSERT_TRUE(bytes.ok()) << bytes.error().message;
+  const std::string hex = ToHex(*bytes);
+  EXPECT_EQ(hex.substr(hex.size() - 2 * 95), ToHex(server_bytes));
+  EXPECT_EQ(hex.substr(hex.size() - 2 * 99, 8), "5f000000");  // data size 95
+  // Spelled out: format 1 in the top and low bytes around the entry count 2, and a tag
+  // length byte (varlen: 5 << 1) before "mytag"; the untagged entry has length 0.
+  EXPECT_EQ(ToHex(server_bytes).substr(0, 16), "0102000000000001");
+  auto back = ComBinlogDumpGtid::Decode(*bytes);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->executed, *set);
+}
+
+TEST(ComBinlogDumpGtid, UntaggedSetsKeepTheClassicEncodingOlderServersRead) {
+  auto set = MysqlGtidSet::Parse("3e11fa47-71ca-11e1-9e33-c80aa9429562:1-3");
+  ASSERT_TRUE(set.ok());
+  auto block = EncodeGtidSetBlock(*set);
+  ASSERT_TRUE(block.ok());
+  EXPECT_EQ(ToHex(*block).substr(0, 16), "0100000000000000");
+  EXPECT_EQ(block->size(), 8u + 16 + 8 + 16);
+}
+
+TEST(GtidSetBlock, TaggedGarbageIsAnErrorWithItsOffset) {
+  const std::string uuid = "3e11fa4771ca11e19e33c80aa9429562";
+  // Unknown format byte 2.
+  auto r = DecodeGtidSetBlock(FromHex("0000000000000002"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("unknown format 2"), std::string::npos) << r.error().message;
+  // Tagged entry whose tag is not a tag ("9x").
+  auto bad_tag = DecodeGtidSetBlock(FromHex("0101000000000001" + uuid + "04" + "3978" +
+                                            "0100000000000000"
+                                            "0100000000000000"
+                                            "0200000000000000"));
+  ASSERT_FALSE(bad_tag.ok());
+  EXPECT_NE(bad_tag.error().message.find("offset 24"), std::string::npos)
+      << bad_tag.error().message;
+  // A tag length running past the block.
+  auto cut = DecodeGtidSetBlock(
+      FromHex("0101000000000001" + uuid + "40" + "6162" + "000000000000000000000000"));
+  ASSERT_FALSE(cut.ok());
+  // Intervals out of order.
+  auto unordered = DecodeGtidSetBlock(FromHex("0100000000000000" + uuid +
+                                              "0200000000000000"
+                                              "0500000000000000"
+                                              "0600000000000000"
+                                              "0100000000000000"
+                                              "0200000000000000"));
+  ASSERT_FALSE(unordered.ok());
+  EXPECT_NE(unordered.error().message.find("bad interval [1, 2)"), std::string::npos);
+  // Trailing bytes after a complete set.
+  auto trailing = DecodeGtidSetBlock(FromHex("0000000000000000ff"));
+  ASSERT_FALSE(trailing.ok());
+  EXPECT_NE(trailing.error().message.find("trailing"), std::string::npos);
 }
 
 TEST(GtidSetBlock, GarbageCountsAreErrorsNotAllocations) {

@@ -4,6 +4,7 @@
 
 #include "binlog/replication_commands.h"
 #include "binlog/replication_setup.h"
+#include "wire/bytes.h"
 #include "wire/column_definition.h"
 #include "wire/commands.h"
 #include "wire/ok_err_eof.h"
@@ -137,6 +138,31 @@ TEST(ReplicationSetup, MysqlSendsDumpGtidWithTheExecutedSet) {
   ASSERT_TRUE(dump.ok()) << dump.error().message;
   EXPECT_EQ(dump->executed.ToString(), "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-10");
   EXPECT_EQ(dump->flags, ComBinlogDumpGtid::kThroughGtid);
+}
+
+TEST(ReplicationSetup, MysqlWithTaggedGtidsAsksForThemInTheTaggedEncoding) {
+  // MySQL 8.4+ prints gtid_executed with tags (and a newline after each comma).
+  const auto caps = wire::cap::kProtocol41 | wire::cap::kDeprecateEof;
+  ReplicationSetup s(Opts(false, caps, 5));
+  ASSERT_EQ(s.Start(), SetupStep::kWriteThenRead);
+  ASSERT_EQ(AnswerVariables(s, caps,
+                            {"CRC32",
+                             "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-10:Nightly:1-3,\n"
+                             "4e11fa47-71ca-11e1-9e33-c80aa9429562:1",
+                             "1"}),
+            SetupStep::kWriteThenRead);
+  ASSERT_EQ(s.OnPacket(Ok()), SetupStep::kWriteThenRead);
+  ASSERT_EQ(s.OnPacket(Ok()), SetupStep::kWriteThenStream);
+  const Bytes payload = Unframe(s.output());
+  auto dump = ComBinlogDumpGtid::Decode(payload);
+  ASSERT_TRUE(dump.ok()) << dump.error().message;
+  EXPECT_EQ(dump->executed.ToString(),
+            "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-10:nightly:1-3,"
+            "4e11fa47-71ca-11e1-9e33-c80aa9429562:1");
+  // The block after command(1) flags(2) server_id(4) name_size(4) position(8) data_size(4)
+  // opens with the tagged format marker around the entry count 3.
+  ASSERT_GT(payload.size(), 23u + 8);
+  EXPECT_EQ(wire::ToHex(Bytes(payload.begin() + 23, payload.begin() + 31)), "0103000000000001");
 }
 
 TEST(ReplicationSetup, ServerErrorsStopTheSetupWithTheStep) {

@@ -177,7 +177,7 @@ TEST(TransactionFeed, HandsOverOnlyTheCurrentMastersRecords) {
   auto batch = feed.Drain("127.0.0.1:3307");
   EXPECT_TRUE(batch.exact);
   ASSERT_EQ(batch.records.size(), 2u);
-  EXPECT_EQ(batch.records[1].gtid.seq_no, 6u);
+  EXPECT_EQ(std::get<MariadbGtid>(batch.records[1].gtid).seq_no, 6u);
   EXPECT_TRUE(feed.Drain("127.0.0.1:3307").records.empty());
 
   // Disconnected: what arrived before still counts, but the caller must poll.
@@ -209,7 +209,7 @@ TEST(TransactionFeed, BoundedWhenNobodyDrains) {
   for (uint64_t i = 1; i <= 10; ++i) feed.Push(MariadbGtid{0, 1, i}, i);
   auto batch = feed.Drain("m");
   EXPECT_LE(batch.records.size(), 4u);
-  EXPECT_EQ(batch.records.back().gtid.seq_no, 10u);
+  EXPECT_EQ(std::get<MariadbGtid>(batch.records.back().gtid).seq_no, 10u);
   EXPECT_EQ(batch.dropped + batch.records.size(), 10u);
 }
 

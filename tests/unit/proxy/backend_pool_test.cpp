@@ -130,7 +130,12 @@ TEST(SessionPins, StateThatKeepsAConnection) {
   EXPECT_TRUE(t.pins_connection());
   t.OnServerStatus(wire::status::kAutocommit);
   EXPECT_FALSE(t.pins_connection());
-  t.OnServerStatus(0);  // autocommit off
+  // Autocommit off alone does not pin (the borrowed connection is switched to the session's
+  // mode); the transaction it opens does.
+  t.OnServerStatus(0);
+  EXPECT_FALSE(t.pins_connection());
+  EXPECT_TRUE(t.pinned_to_master());
+  t.OnServerStatus(wire::status::kInTrans);
   EXPECT_TRUE(t.pins_connection());
 }
 

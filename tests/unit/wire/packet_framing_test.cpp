@@ -167,6 +167,31 @@ TEST(PacketFraming, StorageIsOnlyGivenUpWhenNothingIsBuffered) {
   EXPECT_EQ(AsString((*p)->payload), "select 1");
 }
 
+TEST(PacketFraming, ReplacingStorageKeepsThePartialPacket) {
+  // A client's command starts in the small idle buffer and continues in a larger one.
+  Bytes wire;
+  AppendPacket(wire, 3, Bytes(600, 'q'));
+  PacketReader r;
+  r.AdoptStorage({std::make_unique<uint8_t[]>(512), 512});
+  auto space = r.PrepareWrite(1);
+  ASSERT_EQ(space.size(), 512u);
+  std::copy(wire.begin(), wire.begin() + 512, space.begin());
+  r.Commit(512);
+  EXPECT_FALSE(r.NextFrame());
+  ReceiveStorage too_small = r.ReplaceStorage({std::make_unique<uint8_t[]>(100), 100});
+  EXPECT_EQ(too_small.size, 100u) << "storage smaller than the buffered bytes comes back unused";
+  EXPECT_EQ(r.capacity(), 512u);
+  ReceiveStorage old = r.ReplaceStorage({std::make_unique<uint8_t[]>(4096), 4096});
+  EXPECT_EQ(old.size, 512u);
+  EXPECT_EQ(r.capacity(), 4096u);
+  EXPECT_EQ(r.buffered(), 512u);
+  r.Feed(BytesView(wire).subspan(512));
+  auto p = r.NextPacket();
+  ASSERT_TRUE(p.ok() && p->has_value());
+  EXPECT_EQ((*p)->payload.size(), 600u);
+  EXPECT_EQ((*p)->seq, 3);
+}
+
 TEST(PacketFraming, GrowingKeepsUnconsumedBytes) {
   Bytes wire;
   AppendPacket(wire, 0, AsBytes("first"));

@@ -14,4 +14,9 @@ size_t DecimalBinarySize(unsigned precision, unsigned scale);
 // Returns an empty string when `bin` is shorter than DecimalBinarySize().
 std::string DecimalToString(std::span<const uint8_t> bin, unsigned precision, unsigned scale);
 
+// The same text written at `out` (at most kMaxDecimalChars bytes); returns the end, which is
+// `out` itself when DecimalToString would return an empty string.
+inline constexpr size_t kMaxDecimalChars = 80;
+char* WriteDecimal(char* out, std::span<const uint8_t> bin, unsigned precision, unsigned scale);
+
 }  // namespace switchyard::binlog

@@ -19,16 +19,41 @@ constexpr uint8_t kDateTimeHiresBytes[7] = {5, 6, 6, 7, 7, 7, 8};
 constexpr uint8_t kTimeHiresBytes[7] = {3, 4, 4, 5, 5, 5, 6};
 constexpr int64_t kTimeMaxValueSeconds = 3020399;  // 838:59:59
 
+// Fixed-size loads for the common widths (little-endian host, as x86-64/aarch64), a byte loop
+// for the rest.
 inline uint64_t LoadLe(const uint8_t* p, size_t n) {
-  uint64_t v = 0;
-  if (n == 8) {
-    std::memcpy(&v, p, 8);  // little-endian host (x86-64/aarch64)
-    return v;
+  switch (n) {
+    case 1:
+      return p[0];
+    case 2: {
+      uint16_t v;
+      std::memcpy(&v, p, 2);
+      return v;
+    }
+    case 4: {
+      uint32_t v;
+      std::memcpy(&v, p, 4);
+      return v;
+    }
+    case 8: {
+      uint64_t v;
+      std::memcpy(&v, p, 8);
+      return v;
+    }
+    default: {
+      uint64_t v = 0;
+      for (size_t i = 0; i < n; ++i) v |= static_cast<uint64_t>(p[i]) << (8 * i);
+      return v;
+    }
   }
-  for (size_t i = 0; i < n; ++i) v |= static_cast<uint64_t>(p[i]) << (8 * i);
-  return v;
 }
 inline uint64_t LoadBe(const uint8_t* p, size_t n) {
+  if (n == 4 || n == 5) {
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    const uint64_t hi = __builtin_bswap32(v);
+    return n == 4 ? hi : hi << 8 | p[4];
+  }
   uint64_t v = 0;
   for (size_t i = 0; i < n; ++i) v = v << 8 | p[i];
   return v;
@@ -69,8 +94,9 @@ inline bool Prefixed(const uint8_t* p, size_t avail, size_t n, std::string_view*
 
 // Decodes one non-NULL value. Returns false when the value does not fit in `avail` bytes or
 // the type cannot be decoded.
-bool DecodeValue(const ColumnDef& c, const uint8_t* p, size_t avail, ColumnValue* out,
-                 size_t* used) {
+// Inlined into the image loops: the call costs about as much as decoding an integer.
+[[gnu::always_inline]] inline bool DecodeValue(const ColumnDef& c, const uint8_t* p, size_t avail,
+                                               ColumnValue* out, size_t* used) {
   auto need = [&](size_t n) {
     *used = n;
     return avail >= n;
@@ -398,12 +424,43 @@ bool RowReader::Fail(std::string what) {
   return false;
 }
 
-bool RowReader::DecodeImage(std::span<const uint8_t> cols, Row* row, bool after_image) {
+// Where decoded values go: a Row (Slot = the row's element) or a RowVisitor (Slot = one
+// scratch value, handed over by Done). One image decoder serves both.
+class RowSink {
+ public:
+  explicit RowSink(Row* row) : row_(row) {}
+  void Begin(size_t n) { row_->resize(n); }
+  void Absent(size_t i) { (*row_)[i] = AbsentValue{}; }
+  void Null(size_t i) { (*row_)[i] = NullValue{}; }
+  ColumnValue* Slot(size_t i) { return &(*row_)[i]; }
+  void Done(size_t) {}
+
+ private:
+  Row* row_;
+};
+
+class VisitorSink {
+ public:
+  VisitorSink(RowVisitor& v, bool after) : v_(v), after_(after) {}
+  void Begin(size_t n) { v_.Image(after_, n); }
+  void Absent(size_t) {}  // absent columns are not reported
+  void Null(size_t i) { v_.Value(i, NullValue{}); }
+  ColumnValue* Slot(size_t) { return &value_; }
+  void Done(size_t i) { v_.Value(i, value_); }
+
+ private:
+  RowVisitor& v_;
+  bool after_;
+  ColumnValue value_;
+};
+
+template <class Sink>
+bool RowReader::DecodeImage(std::span<const uint8_t> cols, Sink& sink, bool after_image) {
   const TableMap& tm = *ev_.table;
   const size_t n = ev_.column_count;
   const uint8_t* base = ev_.rows.data();
   const size_t end = ev_.rows.size();
-  row->resize(n);
+  sink.Begin(n);
 
   const size_t present = after_image ? present_after_ : present_before_;
 
@@ -430,16 +487,38 @@ bool RowReader::DecodeImage(std::span<const uint8_t> cols, Row* row, bool after_
   pos_ += null_bytes;
 
   size_t null_index = 0, json_index = 0;
+  if (partial_bits.empty()) {
+    // The common case: no JSON diffs, so no JSON column bookkeeping per column.
+    for (size_t i = 0; i < n; ++i) {
+      if (!Bit(cols, i)) {
+        sink.Absent(i);
+        continue;
+      }
+      if (Bit(nulls, null_index++)) {
+        sink.Null(i);
+        continue;
+      }
+      const ColumnDef& c = tm.columns[i];
+      size_t used = 0;
+      if (!DecodeValue(c, base + pos_, end - pos_, sink.Slot(i), &used)) {
+        return Fail(fmt::format("cannot decode column {} ({}, meta {}){}", i + 1, c.TypeName(),
+                                c.meta, AmbiguityHint(tm)));
+      }
+      pos_ += used;
+      sink.Done(i);
+    }
+    return true;
+  }
   for (size_t i = 0; i < n; ++i) {
     const ColumnDef& c = tm.columns[i];
     bool is_json = c.real_type == kJson;
     if (!Bit(cols, i)) {
-      (*row)[i] = AbsentValue{};
+      sink.Absent(i);
       json_index += is_json;
       continue;
     }
     if (Bit(nulls, null_index++)) {
-      (*row)[i] = NullValue{};
+      sink.Null(i);
       json_index += is_json;
       continue;
     }
@@ -452,7 +531,8 @@ bool RowReader::DecodeImage(std::span<const uint8_t> cols, Row* row, bool after_
         if (!Prefixed(base + pos_, end - pos_, 4, &s, &used)) {
           return Fail(fmt::format("truncated JSON diff of column {}", i + 1));
         }
-        (*row)[i] = JsonDiffValue{s};
+        *sink.Slot(i) = JsonDiffValue{s};
+        sink.Done(i);
         pos_ += used;
         continue;
       }
@@ -460,44 +540,66 @@ bool RowReader::DecodeImage(std::span<const uint8_t> cols, Row* row, bool after_
       json_index += is_json;
     }
     size_t used = 0;
-    if (!DecodeValue(c, base + pos_, end - pos_, &(*row)[i], &used)) {
+    if (!DecodeValue(c, base + pos_, end - pos_, sink.Slot(i), &used)) {
       return Fail(fmt::format("cannot decode column {} ({}, meta {}){}", i + 1, c.TypeName(),
                               c.meta, AmbiguityHint(tm)));
     }
     pos_ += used;
+    sink.Done(i);
   }
   return true;
 }
 
 bool RowReader::Next(Row* before, Row* after) {
-  if (!status_.ok() || pos_ >= ev_.rows.size()) return false;
-  const size_t start = pos_;
-  if (!NextImpl(before, after)) return false;
-  // An image with no present column takes no bytes; without this check a corrupt bitmap
-  // would make the caller loop forever.
-  if (pos_ == start) return Fail("row image without columns");
-  return true;
+  return NextWith([&](RowsKind kind, bool second) {
+    if (kind == RowsKind::kWrite) before->clear();
+    if (kind == RowsKind::kDelete) after->clear();
+    return RowSink(kind == RowsKind::kWrite || second ? after : before);
+  });
 }
 
-bool RowReader::NextImpl(Row* before, Row* after) {
+bool RowReader::Next(RowVisitor& visitor) {
+  return NextWith([&](RowsKind kind, bool second) {
+    return VisitorSink(visitor, kind == RowsKind::kWrite || second);
+  });
+}
+
+// make_sink(kind, second) gives the sink of the row's first (second: the update's after) image.
+template <class MakeSink>
+bool RowReader::NextWith(MakeSink make_sink) {
+  if (!status_.ok() || pos_ >= ev_.rows.size()) return false;
+  const size_t start = pos_;
   if (!ev_.table) return Fail(fmt::format("no TABLE_MAP for table id {}", ev_.table_id));
   if (ev_.table->columns.size() < ev_.column_count) {
     return Fail(fmt::format("rows event has {} columns, TABLE_MAP {}", ev_.column_count,
                             ev_.table->columns.size()));
   }
-  switch (ev_.shape.kind) {
+  const RowsKind kind = ev_.shape.kind;
+  bool ok;
+  switch (kind) {
     case RowsKind::kWrite:
-      before->clear();
-      return DecodeImage(ev_.columns_before, after, false);
-    case RowsKind::kDelete:
-      after->clear();
-      return DecodeImage(ev_.columns_before, before, false);
-    case RowsKind::kUpdate:
-      return DecodeImage(ev_.columns_before, before, false) &&
-             DecodeImage(ev_.columns_after, after, true);
+    case RowsKind::kDelete: {
+      auto sink = make_sink(kind, false);
+      ok = DecodeImage(ev_.columns_before, sink, false);
+      break;
+    }
+    case RowsKind::kUpdate: {
+      auto before = make_sink(kind, false);
+      ok = DecodeImage(ev_.columns_before, before, false);
+      if (ok) {
+        auto after = make_sink(kind, true);
+        ok = DecodeImage(ev_.columns_after, after, true);
+      }
+      break;
+    }
     default:
       return Fail("not a rows event");
   }
+  if (!ok) return false;
+  // An image with no present column takes no bytes; without this check a corrupt bitmap
+  // would make the caller loop forever.
+  if (pos_ == start) return Fail("row image without columns");
+  return true;
 }
 
 Result<std::vector<RowChange>> DecodeAllRows(const RowsEvent& event) {

@@ -32,6 +32,19 @@ struct RowsEvent {
 
 using Row = std::vector<ColumnValue>;  // index = column index; AbsentValue when not in image
 
+// Receives a row's images value by value instead of as Rows (the dump's hot path: no vectors).
+class RowVisitor {
+ public:
+  // Before an image's values: `after` for the SET image (writes, update after-images), false for
+  // the WHERE image (deletes, update before-images); `columns` is the event's column count.
+  virtual void Image(bool after, size_t columns) = 0;
+  // One column present in the image (NULL as NullValue); columns in increasing order.
+  virtual void Value(size_t column, const ColumnValue& value) = 0;
+
+ protected:
+  ~RowVisitor() = default;
+};
+
 class RowReader {
  public:
   explicit RowReader(const RowsEvent& event);
@@ -40,12 +53,17 @@ class RowReader {
   // `after`, for deletes only `before` (the other is cleared). Returns false at the end or on
   // error; check status() afterwards.
   bool Next(Row* before, Row* after);
+  // The same row, reported to `visitor` (update: before image, then after image). On error the
+  // visitor may have seen part of the row; Next returns false and status() says why.
+  bool Next(RowVisitor& visitor);
   const Status& status() const { return status_; }
   size_t offset() const { return pos_; }
 
  private:
-  bool NextImpl(Row* before, Row* after);
-  bool DecodeImage(std::span<const uint8_t> cols, Row* row, bool after_image);
+  template <class MakeSink>
+  bool NextWith(MakeSink make_sink);
+  template <class Sink>
+  bool DecodeImage(std::span<const uint8_t> cols, Sink& sink, bool after_image);
   bool Fail(std::string what);
 
   const RowsEvent& ev_;

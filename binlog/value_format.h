@@ -10,10 +10,14 @@
 
 #include "binlog/column_value.h"
 #include "binlog/table_map.h"
+#include "binlog/text_writer.h"
 
 namespace switchyard::binlog {
 
-// Appends the mariadb-binlog rendering of `value` (a column of type `col`) to `out`.
+// Writes the mariadb-binlog rendering of `value` (a column of type `col`): the dump's hot path.
+void WriteValueMariadbStyle(TextWriter& w, const ColumnValue& value, const ColumnDef& col);
+
+// The same, appended to a string (tests, fuzzers, JSON temporal values).
 void AppendValueMariadbStyle(std::string& out, const ColumnValue& value, const ColumnDef& col);
 inline std::string FormatValueMariadbStyle(const ColumnValue& value, const ColumnDef& col) {
   std::string s;

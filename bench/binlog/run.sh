@@ -38,21 +38,21 @@ SIZE=$(stat -c %s "$FILE")
 MB=$(awk -v s="$SIZE" 'BEGIN{printf "%.1f", s / 1048576}')
 echo "binlog: $FILE ($MB MB)"
 
-# best of ROUNDS CPU seconds (user + sys: the machine may be shared) for a command, output
-# discarded
-best() {
-  local best=""
-  for _ in $(seq 1 "$ROUNDS"); do
-    local s
-    /usr/bin/time -o "$OUT_DIR/time.txt" -f "%U %S" "$@" >/dev/null 2>&1
-    s=$(tail -1 "$OUT_DIR/time.txt" | awk '{printf "%.3f", $1 + $2}')
-    if [[ -z $best ]] || awk -v x="$s" -v y="$best" 'BEGIN{exit !(x < y)}'; then best=$s; fi
-  done
-  echo "$best"
+# CPU seconds (user + sys: the machine may be shared) of one run of a command, output discarded.
+cpu() {
+  /usr/bin/time -o "$OUT_DIR/time.txt" -f "%U %S" "$@" >/dev/null 2>&1
+  tail -1 "$OUT_DIR/time.txt" | awk '{printf "%.3f", $1 + $2}'
 }
-T_MB=$(best mariadb-binlog --no-defaults -vv --base64-output=decode-rows "$FILE")
-T_SY=$(best "$BIN" binlog dump "$FILE")
-T_SYJ=$(best "$BIN" binlog dump --json "$FILE")
+min() { awk -v x="$1" -v y="$2" 'BEGIN{print (y == "" || x < y) ? x : y}'; }
+# Best of ROUNDS for each command. The rounds interleave the three commands, so that a burst of
+# load from other processes on the machine hits all of them rather than one.
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+T_MB="" T_SY="" T_SYJ=""
+for _ in $(seq 1 "$ROUNDS"); do
+  T_MB=$(min "$(cpu mariadb-binlog --no-defaults -vv --base64-output=decode-rows "$FILE")" "$T_MB")
+  T_SY=$(min "$(cpu "$BIN" binlog dump "$FILE")" "$T_SY")
+  T_SYJ=$(min "$(cpu "$BIN" binlog dump --json "$FILE")" "$T_SYJ")
+done
 row() { awk -v n="$1" -v t="$2" -v mb="$MB" -v base="$T_MB" 'BEGIN{printf "| %-48s | %7.3f | %7.1f | %6.2fx |\n", n, t, mb / t, base / t}'; }
 echo
 echo "| decoder (same file, output to /dev/null, best of $ROUNDS) | CPU s | MB/s | vs mariadb-binlog |"
@@ -60,6 +60,7 @@ echo "|---|---|---|---|"
 row "mariadb-binlog -vv --base64-output=decode-rows" "$T_MB"
 row "switchyard binlog dump" "$T_SY"
 row "switchyard binlog dump --json" "$T_SYJ"
+echo "(load average before: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg), on $(nproc) cores)"
 
 if [[ -x $BUILD/bench/bench_binlog_decode ]]; then
   echo

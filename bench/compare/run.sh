@@ -8,7 +8,8 @@
 #   5 s x 1)  THREADS="1 8 64"  PS_MODE=disable  SY_EXTRA_YAML (config sections for both proxies)
 #   WORKLOADS="oltp_point_select oltp_read_only oltp_read_write"  TARGETS="direct haproxy sy-master sy-split"
 #   TABLES=4 TABLE_SIZE=10000  SANDBOX_PORT_BASE/SANDBOX_DIR/PROXY_PORT/ADMIN_PORT
-#   HAPROXY_PORT (default PROXY_PORT + 100)  OUT=<file> (default bench/results/compare-<date>.md)
+#   HAPROXY_PORT (default PROXY_PORT + 100)  HAPROXY_THREADS (nbthread; default: HAProxy's, one per core)
+#   OUT=<file> (default bench/results/compare-<date>.md)
 #   PERF_DIR=<dir>: also record a profile of the proxy (linux-perf, PERF_ARGS default -g) for every
 #   switchyard run into <dir>/<target>-<workload>-<threads>-<round>.data (`perf report -i FILE`).
 #   sy-split listens on PROXY_PORT + 1 / ADMIN_PORT + 1.
@@ -72,6 +73,7 @@ for target in "${TARGETS[@]}"; do
       cat >"$BENCH_TMP/haproxy.cfg" <<CFG
 global
   maxconn 4096
+${HAPROXY_THREADS:+  nbthread $HAPROXY_THREADS}
 defaults
   mode tcp
   timeout connect 5s
@@ -154,7 +156,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a == "-" || b == "-" || a == "" ||
   echo "$(nproc) cores (shared by sysbench, MariaDB and the proxy), $(sysbench --version), $(haproxy -v | head -1 | cut -d' ' -f1-3)," \
        "switchyard $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?'); $TABLES tables x $TABLE_SIZE rows," \
        "$ROUNDS rounds x ${DURATION} s per case and target, targets interleaved, --db-ps-mode=$PS_MODE, --rand-type=uniform." \
-       "${SY_EXTRA_YAML:+switchyard config extra: $(tr '\n' ' ' <<<"$SY_EXTRA_YAML").}"
+       "${SY_EXTRA_YAML:+switchyard config extra: $(tr '\n' ' ' <<<"$SY_EXTRA_YAML").}" \
+       "${HAPROXY_THREADS:+HAProxy nbthread $HAPROXY_THREADS.}"
   echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine makes runs noisy)."
   echo "Targets: direct = db1; haproxy = HAProxy TCP mode in front of db1; sy-master = switchyard with only db1;"
   echo "sy-split = switchyard with db1 + replicas db2, db3 (read/write splitting, read-your-writes)."

@@ -1,5 +1,7 @@
 #include "binlog/json_writer.h"
 
+#include "binlog/utf8.h"
+
 #include <cmath>
 #include <cstring>
 
@@ -79,31 +81,6 @@ void WriteHexString(TextWriter& w, std::string_view s) {
   *p++ = '"';
   *p++ = '}';
   w.Commit(p);
-}
-
-bool IsValidUtf8Lenient(std::string_view s) {  // ColumnValueToJson's check, kept as is
-  size_t i = 0;
-  // ASCII runs eight bytes at a time.
-  while (s.size() - i >= 8) {
-    uint64_t word;
-    std::memcpy(&word, s.data() + i, 8);
-    if (word & 0x8080808080808080ULL) break;
-    i += 8;
-  }
-  while (i < s.size()) {
-    unsigned char c = s[i];
-    int extra = c < 0x80             ? 0
-                : (c & 0xe0) == 0xc0 ? 1
-                : (c & 0xf0) == 0xe0 ? 2
-                : (c & 0xf8) == 0xf0 ? 3
-                                     : -1;
-    if (extra < 0 || i + extra >= s.size() + (extra == 0)) return false;
-    for (int k = 1; k <= extra; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
-    }
-    i += extra + 1;
-  }
-  return true;
 }
 
 void WriteNlohmann(TextWriter& w, const nlohmann::json& j) {

@@ -11,12 +11,27 @@
 #include "binlog/decimal.h"
 #include "binlog/format_double.h"
 #include "binlog/json_binary.h"
+#include "binlog/utf8.h"
 
 namespace switchyard::binlog {
 
 namespace {
 
 using namespace coltype;
+
+// One byte of my_b_write_quoted's output: below 0x20 as \xNN, anything else raw.
+inline char* PutQuotedByte(char* out, unsigned char c) {
+  if (c > 0x1f) {
+    *out = static_cast<char>(c);
+    return out + 1;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  out[0] = '\\';
+  out[1] = 'x';
+  out[2] = kHex[c >> 4];
+  out[3] = kHex[c & 15];
+  return out + 4;
+}
 
 // mariadb-binlog's my_b_write_quoted: bytes below 0x20 as \xNN, everything else raw.
 // Eight bytes at a time: words without a control byte are copied whole.
@@ -47,33 +62,9 @@ void WriteQuoted(TextWriter& w, std::string_view s) {
       out += 8;
       continue;
     }
-    for (int i = 0; i < 8; ++i) {
-      const unsigned char c = static_cast<unsigned char>(*p++);
-      if (c > 0x1f) {
-        *out++ = static_cast<char>(c);
-      } else {
-        static constexpr char kHex[] = "0123456789abcdef";
-        out[0] = '\\';
-        out[1] = 'x';
-        out[2] = kHex[c >> 4];
-        out[3] = kHex[c & 15];
-        out += 4;
-      }
-    }
+    for (int i = 0; i < 8; ++i) out = PutQuotedByte(out, static_cast<unsigned char>(*p++));
   }
-  while (p < end) {
-    const unsigned char c = static_cast<unsigned char>(*p++);
-    if (c > 0x1f) {
-      *out++ = static_cast<char>(c);
-    } else {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out[0] = '\\';
-      out[1] = 'x';
-      out[2] = kHex[c >> 4];
-      out[3] = kHex[c & 15];
-      out += 4;
-    }
-  }
+  while (p < end) out = PutQuotedByte(out, static_cast<unsigned char>(*p++));
   *out++ = '\'';
   w.Commit(out);
 }
@@ -153,23 +144,6 @@ std::string Hex(std::string_view s) {
     out[2 * i + 1] = kHex[c & 15];
   }
   return out;
-}
-
-bool IsValidUtf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = s[i];
-    int extra = c < 0x80             ? 0
-                : (c & 0xe0) == 0xc0 ? 1
-                : (c & 0xf0) == 0xe0 ? 2
-                : (c & 0xf8) == 0xf0 ? 3
-                                     : -1;
-    if (extra < 0 || i + extra >= s.size() + (extra == 0)) return false;
-    for (int k = 1; k <= extra; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
-    }
-    i += extra + 1;
-  }
-  return true;
 }
 
 }  // namespace
@@ -365,7 +339,7 @@ nlohmann::json ColumnValueToJson(const ColumnValue& value, const ColumnDef& col)
           return {{"hex", Hex(v.diffs)}};
         } else if constexpr (std::is_same_v<T, StringValue>) {
           bool binary = col.charset == 63;
-          if (!binary && IsValidUtf8(v.bytes)) return std::string(v.bytes);
+          if (!binary && IsValidUtf8Lenient(v.bytes)) return std::string(v.bytes);
           return {{"hex", Hex(v.bytes)}};
         } else {
           return {{"hex", Hex(v.bytes)}};  // geometry, vectors, compressed

@@ -486,6 +486,18 @@ bool RowReader::DecodeImage(std::span<const uint8_t> cols, Sink& sink, bool afte
   std::span<const uint8_t> nulls = ev_.rows.subspan(pos_, null_bytes);
   pos_ += null_bytes;
 
+  // One present, non-NULL column's value from the image into the sink.
+  auto decode = [&](size_t i) {
+    const ColumnDef& c = tm.columns[i];
+    size_t used = 0;
+    if (!DecodeValue(c, base + pos_, end - pos_, sink.Slot(i), &used)) {
+      return Fail(fmt::format("cannot decode column {} ({}, meta {}){}", i + 1, c.TypeName(),
+                              c.meta, AmbiguityHint(tm)));
+    }
+    pos_ += used;
+    sink.Done(i);
+    return true;
+  };
   size_t null_index = 0, json_index = 0;
   if (partial_bits.empty()) {
     // The common case: no JSON diffs, so no JSON column bookkeeping per column.
@@ -498,14 +510,7 @@ bool RowReader::DecodeImage(std::span<const uint8_t> cols, Sink& sink, bool afte
         sink.Null(i);
         continue;
       }
-      const ColumnDef& c = tm.columns[i];
-      size_t used = 0;
-      if (!DecodeValue(c, base + pos_, end - pos_, sink.Slot(i), &used)) {
-        return Fail(fmt::format("cannot decode column {} ({}, meta {}){}", i + 1, c.TypeName(),
-                                c.meta, AmbiguityHint(tm)));
-      }
-      pos_ += used;
-      sink.Done(i);
+      if (!decode(i)) return false;
     }
     return true;
   }
@@ -539,13 +544,7 @@ bool RowReader::DecodeImage(std::span<const uint8_t> cols, Sink& sink, bool afte
     } else {
       json_index += is_json;
     }
-    size_t used = 0;
-    if (!DecodeValue(c, base + pos_, end - pos_, sink.Slot(i), &used)) {
-      return Fail(fmt::format("cannot decode column {} ({}, meta {}){}", i + 1, c.TypeName(),
-                              c.meta, AmbiguityHint(tm)));
-    }
-    pos_ += used;
-    sink.Done(i);
+    if (!decode(i)) return false;
   }
   return true;
 }

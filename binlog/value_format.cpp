@@ -102,6 +102,17 @@ inline char* WriteFraction(char* p, uint32_t micros, uint8_t fsp) {
   return WriteMinWidth(p, v, fsp);
 }
 
+// HH:MM:SS[.fraction] of TIME and DATETIME (hours may take more than two digits in TIME).
+inline char* WriteHms(char* p, uint32_t hour, uint8_t minute, uint8_t second, uint32_t micros,
+                      uint8_t fsp) {
+  p = WriteMinWidth(p, hour, 2);
+  *p++ = ':';
+  p = WriteMinWidth(p, minute, 2);
+  *p++ = ':';
+  p = WriteMinWidth(p, second, 2);
+  return WriteFraction(p, micros, fsp);
+}
+
 // Integer columns print their signed reading, plus the unsigned one when negative.
 inline char* WriteInt(char* p, uint64_t raw, unsigned bytes) {
   uint64_t mask = bytes == 8 ? ~0ULL : (1ULL << (8 * bytes)) - 1;
@@ -170,12 +181,7 @@ void WriteValueMariadbStyle(TextWriter& w, const ColumnValue& value, const Colum
       char* p = w.Reserve(64 + size_t{v.fsp});
       *p++ = '\'';
       if (v.negative) *p++ = '-';
-      p = WriteMinWidth(p, v.hour, 2);
-      *p++ = ':';
-      p = WriteMinWidth(p, v.minute, 2);
-      *p++ = ':';
-      p = WriteMinWidth(p, v.second, 2);
-      p = WriteFraction(p, v.micros, v.fsp);
+      p = WriteHms(p, v.hour, v.minute, v.second, v.micros, v.fsp);
       *p++ = '\'';
       w.Commit(p);
     } else if constexpr (std::is_same_v<T, DateTimeValue>) {
@@ -183,12 +189,7 @@ void WriteValueMariadbStyle(TextWriter& w, const ColumnValue& value, const Colum
       *p++ = '\'';
       p = WriteYmd(p, v.year, v.month, v.day, '-');
       *p++ = ' ';
-      p = WriteMinWidth(p, v.hour, 2);
-      *p++ = ':';
-      p = WriteMinWidth(p, v.minute, 2);
-      *p++ = ':';
-      p = WriteMinWidth(p, v.second, 2);
-      p = WriteFraction(p, v.micros, v.fsp);
+      p = WriteHms(p, v.hour, v.minute, v.second, v.micros, v.fsp);
       *p++ = '\'';
       w.Commit(p);
     } else if constexpr (std::is_same_v<T, TimestampValue>) {

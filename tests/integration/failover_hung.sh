@@ -23,12 +23,7 @@ restore() {
   touch "$TEST_TMP/stop"
   stop_proxy
   semi_sync db1 off >/dev/null 2>&1
-  if [[ $RESTORED != 1 ]]; then
-    log "rebuilding the sandbox (the test did not put it back)"
-    "$SANDBOX" down >/dev/null 2>&1; "$SANDBOX" up >/dev/null 2>&1
-  else
-    root_sql db1 "DROP TABLE IF EXISTS app.$TABLE" >/dev/null 2>&1
-  fi
+  restore_sandbox
 }
 trap 'set +e; restore; _cleanup' EXIT
 server_field() { admin_get /v1/status | jq -r ".servers[] | select(.name==\"$1\") | .$2"; }

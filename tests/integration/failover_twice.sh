@@ -12,12 +12,7 @@ MONITOR=$FAILOVER_TEST_MONITOR
 RESTORED=0
 restore() {
   stop_proxy
-  if [[ $RESTORED != 1 ]]; then
-    log "rebuilding the sandbox (the test did not put it back)"
-    "$SANDBOX" down >/dev/null 2>&1; "$SANDBOX" up >/dev/null 2>&1
-  else
-    root_sql db1 "DROP TABLE IF EXISTS app.$TABLE" >/dev/null 2>&1
-  fi
+  restore_sandbox
 }
 trap 'set +e; restore; _cleanup' EXIT
 other_than() { for n in db1 db2 db3; do [[ " $* " == *" $n "* ]] || { echo "$n"; return; }; done; }

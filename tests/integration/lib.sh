@@ -138,6 +138,16 @@ stop_proxy() {
   wait "$PROXY_PID" 2>/dev/null || true
   PROXY_PID=
 }
+# restore_sandbox: for tests that move the master. Rebuilds the sandbox unless the test put it
+# back itself (RESTORED=1), in which case only its table ($TABLE) is dropped.
+restore_sandbox() {
+  if [[ ${RESTORED:-0} != 1 ]]; then
+    log "rebuilding the sandbox (the test did not put it back)"
+    "$SANDBOX" down >/dev/null 2>&1; "$SANDBOX" up >/dev/null 2>&1
+  else
+    root_sql db1 "DROP TABLE IF EXISTS app.$TABLE" >/dev/null 2>&1
+  fi
+}
 track_pid() { _PIDS+=("$1"); }
 
 _cleanup() {

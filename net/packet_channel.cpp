@@ -73,7 +73,8 @@ asio::awaitable<Status> PacketChannel::Fill(bool whole_frame) {
     storage_cache.Put(reader_.ReplaceStorage(storage_cache.Get(want)));
   // A frame larger than the buffer (up to 16 MiB) gets room for all of it at once, instead of
   // growing step by step with a copy and a transient old + new buffer at each step.
-  auto space = reader_.PrepareWrite(whole_frame ? std::max(want, reader_.MissingFrameBytes()) : want);
+  auto space =
+      reader_.PrepareWrite(whole_frame ? std::max(want, reader_.MissingFrameBytes()) : want);
   size_t n = 0;
   if (tls_) {
     n = co_await tls_->async_read_some(asio::buffer(space.data(), space.size()),
@@ -96,6 +97,13 @@ asio::awaitable<Status> PacketChannel::Fill(bool whole_frame) {
   bytes_read_ += n;
   if (ec && n == 0) co_return IoError("read", ec);
   co_return Status::Ok();
+}
+
+std::optional<Result<wire::Packet>> PacketChannel::TryReadPacket() {
+  auto next = reader_.NextPacket();
+  if (!next.ok()) return Result<wire::Packet>(next.error());
+  if (next->has_value()) return Result<wire::Packet>(std::move(**next));
+  return std::nullopt;
 }
 
 asio::awaitable<Result<wire::Packet>> PacketChannel::ReadPacket() {
@@ -133,22 +141,25 @@ asio::awaitable<void> PacketChannel::WaitReadable() {
   readable_ = n == 0 || n == space.size();
 }
 
-asio::awaitable<Status> PacketChannel::Write(wire::BytesView bytes) {
+std::optional<Status> PacketChannel::TryWrite(wire::BytesView& bytes) {
+  if (tls_) return std::nullopt;
+  // A command or a response batch nearly always fits the socket's send buffer: a direct
+  // non-blocking send saves the round trip through the scheduler that an async write's
+  // completion costs, even when it completes at once.
   boost::system::error_code ec;
-  if (!tls_) {
-    // A command or a response batch nearly always fits the socket's send buffer: a direct
-    // non-blocking send saves the round trip through the scheduler that an async write's
-    // completion costs, even when it completes at once.
-    while (!bytes.empty()) {
-      size_t n = socket_.write_some(asio::buffer(bytes.data(), bytes.size()), ec);
-      bytes = bytes.subspan(n);
-      if (ec) break;
-    }
-    if (!ec) co_return Status::Ok();
-    if (ec != asio::error::would_block && ec != asio::error::try_again)
-      co_return IoError("write", ec);
-    ec.clear();  // the socket buffer is full: the rest goes asynchronously
+  while (!bytes.empty()) {
+    size_t n = socket_.write_some(asio::buffer(bytes.data(), bytes.size()), ec);
+    bytes = bytes.subspan(n);
+    if (ec) break;
   }
+  if (!ec) return Status::Ok();
+  if (ec != asio::error::would_block && ec != asio::error::try_again) return IoError("write", ec);
+  return std::nullopt;  // the socket buffer is full: the rest goes asynchronously
+}
+
+asio::awaitable<Status> PacketChannel::Write(wire::BytesView bytes) {
+  if (std::optional<Status> done = TryWrite(bytes)) co_return std::move(*done);
+  boost::system::error_code ec;
   if (tls_) {
     co_await asio::async_write(*tls_, asio::buffer(bytes.data(), bytes.size()),
                                asio::redirect_error(asio::use_awaitable, ec));

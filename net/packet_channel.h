@@ -15,6 +15,7 @@
 #include <boost/asio/ssl.hpp>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "base/result.h"
@@ -41,6 +42,13 @@ class PacketChannel {
   // Gives the receive buffer back now if nothing is buffered (e.g. a connection going idle).
   void ReleaseBuffer();
   asio::awaitable<Status> Write(wire::BytesView bytes);
+  // The synchronous part of Write, for hot paths that would rather not start a coroutine:
+  // writes what the socket takes now. Returns the outcome when done (all written, or failed);
+  // nullopt when the socket's buffer is full, `bytes` then being the rest for Write().
+  std::optional<Status> TryWrite(wire::BytesView& bytes);
+  // The next packet if it is already buffered whole (no coroutine); nullopt if ReadPacket()
+  // must read from the socket.
+  std::optional<Result<wire::Packet>> TryReadPacket();
   // Bytes read off the connection so far (after TLS decryption).
   uint64_t bytes_read() const { return bytes_read_; }
   // Waits until the socket has bytes (or EOF/error) holding only a 512-byte read buffer

@@ -14,6 +14,7 @@
 #include "wire/capabilities.h"
 #include "wire/handshake.h"
 #include "wire/ok_err_eof.h"
+#include "wire/response_reader.h"
 
 namespace switchyard::proxy {
 
@@ -78,6 +79,12 @@ class BackendConnection {
   bool autocommit() const { return autocommit_; }
   bool login_autocommit() const { return login_autocommit_; }
   void OnStatusFlags(uint16_t flags) { autocommit_ = (flags & wire::status::kAutocommit) != 0; }
+  // Follows the response to the command in progress here (one at a time). It lives with the
+  // connection rather than in each statement's coroutine frame, which stays small.
+  wire::ResponseReader& response_reader() {
+    response_reader_.set_capabilities(capabilities_);
+    return response_reader_;
+  }
 
  private:
   asio::awaitable<ConnectOutcome> Authenticate(const BackendLogin& login);
@@ -91,6 +98,7 @@ class BackendConnection {
   wire::Capabilities capabilities_ = 0;
   bool autocommit_ = true;
   bool login_autocommit_ = true;
+  wire::ResponseReader response_reader_{0};
   std::atomic<int64_t>* gauge_ = nullptr;
   std::function<void()> on_destroy_;
 };

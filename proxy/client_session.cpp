@@ -15,15 +15,20 @@
 
 #include "proxy/deadline.h"
 #include "wire/auth.h"
+#include "wire/commands.h"
 #include "wire/handshake.h"
-#include "wire/server_handshake.h"
 #include "wire/ok_err_eof.h"
 #include "wire/payload_reader.h"
 #include "wire/payload_writer.h"
-#include "wire/commands.h"
+#include "wire/server_handshake.h"
 
 namespace switchyard::proxy {
 namespace {
+uint64_t MicrosSince(std::chrono::steady_clock::time_point started) {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::steady_clock::now() - started)
+                                   .count());
+}
 
 constexpr std::string_view kNative = "mysql_native_password";
 // Frames above this size (a row of large values) are streamed through, not buffered whole.
@@ -36,21 +41,25 @@ struct KillRequest {
 };
 std::optional<KillRequest> ParseKill(std::string_view sql) {
   auto skip_ws = [&] {
-    while (!sql.empty() && std::isspace(static_cast<unsigned char>(sql.front()))) sql.remove_prefix(1);
+    while (!sql.empty() && std::isspace(static_cast<unsigned char>(sql.front())))
+      sql.remove_prefix(1);
   };
   auto word = [&](std::string_view w) {
     skip_ws();
     if (sql.size() < w.size()) return false;
     for (size_t i = 0; i < w.size(); ++i)
       if (std::tolower(static_cast<unsigned char>(sql[i])) != w[i]) return false;
-    if (sql.size() > w.size() && std::isalnum(static_cast<unsigned char>(sql[w.size()]))) return false;
+    if (sql.size() > w.size() && std::isalnum(static_cast<unsigned char>(sql[w.size()])))
+      return false;
     sql.remove_prefix(w.size());
     return true;
   };
   if (!word("kill")) return std::nullopt;
   KillRequest k;
-  if (word("query")) k.query_only = true;
-  else word("connection");
+  if (word("query"))
+    k.query_only = true;
+  else
+    word("connection");
   skip_ws();
   auto [p, ec] = std::from_chars(sql.data(), sql.data() + sql.size(), k.id);
   if (ec != std::errc() || p == sql.data()) return std::nullopt;
@@ -76,7 +85,10 @@ wire::Capabilities ServerCapabilities(bool tls) {
 }
 
 ClientSession::ClientSession(tcp::socket socket, ProxyContext& ctx, uint32_t id, BackendPool* pool)
-    : client_(std::move(socket)), ctx_(ctx), id_(id), pool_(pool),
+    : client_(std::move(socket)),
+      ctx_(ctx),
+      id_(id),
+      pool_(pool),
       idle_timer_(client_.socket().get_executor()) {
   peer_ = client_.peer_host();
   ctx_.stats.connections_current.fetch_add(1, std::memory_order_relaxed);
@@ -95,8 +107,10 @@ std::optional<BackendTarget> ClientSession::CurrentBackend() const {
 
 void ClientSession::SetBackendTarget(const BackendConnection* b) {
   std::lock_guard lock(target_mu_);
-  if (b) target_ = BackendTarget{b->server_name(), b->address(), b->thread_id()};
-  else target_.reset();
+  if (b)
+    target_ = BackendTarget{b->server_name(), b->address(), b->thread_id()};
+  else
+    target_.reset();
 }
 
 void ClientSession::RequestClose() {
@@ -129,8 +143,8 @@ asio::awaitable<void> ClientSession::Run() {
   spdlog::debug("session {}: closed", id_);
 }
 
-asio::awaitable<void> ClientSession::SendError(uint8_t seq, uint16_t code, std::string_view sql_state,
-                                               std::string message) {
+asio::awaitable<void> ClientSession::SendError(uint8_t seq, uint16_t code,
+                                               std::string_view sql_state, std::string message) {
   if (code == 2013) {
     // "Lost connection during query" is a client-side error: libmariadb 3.x turns a server-sent
     // 2006/2013 into 2027 "malformed packet". The backend session is gone (with its transaction
@@ -191,7 +205,8 @@ asio::awaitable<bool> ClientSession::Handshake() {
         (void)co_await client_.Write(hs.output());
         if (hs.error().find("ccess denied") != std::string::npos) {
           ctx_.stats.auth_failures.fetch_add(1, std::memory_order_relaxed);
-          spdlog::warn("session {}: access denied for user '{}' from {} ({})", id_, hs.result().user, peer_,
+          spdlog::warn("session {}: access denied for user '{}' from {} ({})", id_,
+                       hs.result().user, peer_,
                        ctx_.users.Has(hs.result().user) ? "wrong password" : "unknown user");
         } else {
           spdlog::info("session {}: handshake from {} refused: {}", id_, peer_, hs.error());
@@ -244,8 +259,8 @@ asio::awaitable<ConnectOutcome> ClientSession::Open(BackendSlot& slot, const Ser
     if (!lease.ok) {
       // Not a server failure: refused at once (no failover hold), like a server at max_connections.
       ctx_.stats.pool_full_errors.fetch_add(1, std::memory_order_relaxed);
-      spdlog::warn("session {}: no connection to {} freed within {} ms (pool.max_per_server {})", id_,
-                   server.name, login_.timeout.count(), ctx_.config->pool.max_per_server);
+      spdlog::warn("session {}: no connection to {} freed within {} ms (pool.max_per_server {})",
+                   id_, server.name, login_.timeout.count(), ctx_.config->pool.max_per_server);
       ConnectOutcome full;
       full.server_error = wire::ErrPacket{};
       full.server_error->error_code = 1040;
@@ -263,7 +278,8 @@ asio::awaitable<ConnectOutcome> ClientSession::Open(BackendSlot& slot, const Ser
       co_return reused;
     }
   }
-  slot.conn = std::make_unique<BackendConnection>(client_.socket().get_executor(), server.name, server.address);
+  slot.conn = std::make_unique<BackendConnection>(client_.socket().get_executor(), server.name,
+                                                  server.address);
   if (pool_) pool_->Track(*slot.conn, server.name);
   ctx_.stats.backend_connects.fetch_add(1, std::memory_order_relaxed);
   BackendLogin login = login_;
@@ -278,7 +294,8 @@ asio::awaitable<ConnectOutcome> ClientSession::Open(BackendSlot& slot, const Ser
   // MariaDB reports the GTID of each write in the OK packet once last_gtid is tracked; that is
   // how reads later find a replica that has it (read-your-writes).
   if (wire::Has(slot.conn->capabilities(), wire::cap::kSessionTrack)) {
-    auto r = co_await RunInternal(*slot.conn,
+    auto r = co_await RunInternal(
+        *slot.conn,
         "SET SESSION session_track_system_variables = "
         "CONCAT_WS(',', NULLIF(@@session_track_system_variables, ''), 'last_gtid')");
     if (!r.status.ok()) {
@@ -294,9 +311,11 @@ asio::awaitable<Status> ClientSession::Replay(BackendSlot& slot) {
   if (slot.conn->autocommit() != state_.autocommit()) {
     // A connection from the pool, left by a session in the other mode. Never inside a
     // transaction (that pins), so switching commits nothing.
-    auto r = co_await RunInternal(*slot.conn, state_.autocommit() ? "SET autocommit=1" : "SET autocommit=0");
+    auto r = co_await RunInternal(*slot.conn,
+                                  state_.autocommit() ? "SET autocommit=1" : "SET autocommit=0");
     if (!r.status.ok()) co_return r.status;
-    if (r.outcome && r.outcome->err) co_return MakeError("replaying autocommit: " + r.outcome->err->message);
+    if (r.outcome && r.outcome->err)
+      co_return MakeError("replaying autocommit: " + r.outcome->err->message);
   }
   if (slot.applied_generation == state_.generation()) co_return Status::Ok();
   // A connection opened after a USE has the database from its login; one opened earlier
@@ -304,7 +323,8 @@ asio::awaitable<Status> ClientSession::Replay(BackendSlot& slot) {
   if (!state_.database().empty() && state_.database() != slot.database) {
     auto r = co_await RunInternal(*slot.conn, "USE `" + state_.database() + "`");
     if (!r.status.ok()) co_return r.status;
-    if (r.outcome && r.outcome->err) co_return MakeError("replaying USE: " + r.outcome->err->message);
+    if (r.outcome && r.outcome->err)
+      co_return MakeError("replaying USE: " + r.outcome->err->message);
     slot.database = state_.database();
   }
   for (const std::string& sql : state_.ReplayStatements()) {
@@ -337,7 +357,8 @@ BackendConnection* ClientSession::MasterNow() {
     return nullptr;
   }
   if (!pool_) return nullptr;
-  std::optional<BackendPool::Idle> idle = pool_->TakeIdle(PoolKey(m->name, m->address, state_.database()));
+  std::optional<BackendPool::Idle> idle =
+      pool_->TakeIdle(PoolKey(m->name, m->address, state_.database()));
   if (!idle) return nullptr;
   if (master_.serial) prepared_.ForgetBackend(master_.serial);
   master_.serial = next_serial_++;
@@ -356,10 +377,13 @@ asio::awaitable<BackendConnection*> ClientSession::Master(uint8_t seq, bool repo
       if (MarkInLine(master_)) co_return master_.conn.get();
       Status replayed = co_await Replay(master_);
       if (replayed.ok()) co_return master_.conn.get();
-      spdlog::warn("session {}: replaying session state on {}: {}", id_, m->name, replayed.error().message);
+      spdlog::warn("session {}: replaying session state on {}: {}", id_, m->name,
+                   replayed.error().message);
     } else {
-        spdlog::warn("session {}: master connection to {} got a packet it did not ask for (killed?); reconnecting",
-                   id_, master_.server());
+      spdlog::warn(
+          "session {}: master connection to {} got a packet it did not ask for (killed?); "
+          "reconnecting",
+          id_, master_.server());
     }
   }
   if (master_.conn) {
@@ -398,7 +422,8 @@ asio::awaitable<BackendConnection*> ClientSession::Master(uint8_t seq, bool repo
     if (!held) {
       held = true;
       ctx_.stats.writes_held.fetch_add(1, std::memory_order_relaxed);
-      spdlog::info("session {}: holding a statement for up to {} ms: {}", id_, ctx_.config->failover.hold_ms, last_error);
+      spdlog::info("session {}: holding a statement for up to {} ms: {}", id_,
+                   ctx_.config->failover.hold_ms, last_error);
     }
     asio::steady_timer pause(client_.socket().get_executor(), std::chrono::milliseconds(50));
     boost::system::error_code ec;
@@ -406,7 +431,9 @@ asio::awaitable<BackendConnection*> ClientSession::Master(uint8_t seq, bool repo
     if (!client_.is_open()) co_return nullptr;
   }
   if (held) {
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::steady_clock::now() - started)
+                  .count();
     ctx_.stats.writes_held_ms.fetch_add(static_cast<uint64_t>(ms), std::memory_order_relaxed);
     spdlog::info("session {}: statement held {} ms; master now {}", id_, ms, m ? m->name : "none");
   }
@@ -417,7 +444,8 @@ asio::awaitable<BackendConnection*> ClientSession::Master(uint8_t seq, bool repo
       wire::AppendPacket(out, seq, outcome.server_error->Encode());
       (void)co_await client_.Write(out);
     } else {
-      spdlog::warn("session {}: no usable master after {} ms: {}", id_, ctx_.config->failover.hold_ms, last_error);
+      spdlog::warn("session {}: no usable master after {} ms: {}", id_,
+                   ctx_.config->failover.hold_ms, last_error);
       ctx_.stats.no_master_errors.fetch_add(1, std::memory_order_relaxed);
       co_await SendError(seq, 2003, "HY000",
                          fmt::format("switchyard: no master available ({})", last_error));
@@ -430,7 +458,8 @@ asio::awaitable<BackendConnection*> ClientSession::Master(uint8_t seq, bool repo
   if (const Status& s = replayed; !s.ok()) {
     spdlog::warn("session {}: replaying session state on {}: {}", id_, m->name, s.error().message);
     master_.conn.reset();
-    if (report) co_await SendError(seq, 2013, "HY000", "Lost connection to MySQL server during query");
+    if (report)
+      co_await SendError(seq, 2013, "HY000", "Lost connection to MySQL server during query");
     co_return nullptr;
   }
   master_.applied_generation = state_.generation();
@@ -445,7 +474,8 @@ void ClientSession::ReleaseSlot(BackendSlot& slot) {
   if (!slot.conn) return;
   prepared_.ForgetBackend(slot.serial);
   if (&slot == &replica_) {
-    if (auto i = ctx_.topology.Get()->IndexOf(replica_.server()); i && *i < LoadBalanceCounters::kMaxServers)
+    if (auto i = ctx_.topology.Get()->IndexOf(replica_.server());
+        i && *i < LoadBalanceCounters::kMaxServers)
       ctx_.balance.replica_sessions[*i].fetch_sub(1, std::memory_order_relaxed);
   }
   // The response just ended, so nothing is pending; a packet that arrives while the connection
@@ -463,8 +493,9 @@ const std::string& ClientSession::PoolKey(const std::string& server, const conf:
   CachedPoolKey& cached = pool_keys_[server];
   if (cached.key.empty() || cached.database != database) {
     cached.database = database;
-    cached.key = BackendPool::Key(server, address, user_, login_.client_capabilities, login_.charset) +
-                 "|" + database;
+    cached.key =
+        BackendPool::Key(server, address, user_, login_.client_capabilities, login_.charset) + "|" +
+        database;
   }
   return cached.key;
 }
@@ -478,7 +509,8 @@ void ClientSession::ReleaseBackends() {
 
 void ClientSession::DropReplica() {
   if (!replica_.conn) return;
-  if (auto i = ctx_.topology.Get()->IndexOf(replica_.server()); i && *i < LoadBalanceCounters::kMaxServers)
+  if (auto i = ctx_.topology.Get()->IndexOf(replica_.server());
+      i && *i < LoadBalanceCounters::kMaxServers)
     ctx_.balance.replica_sessions[*i].fetch_sub(1, std::memory_order_relaxed);
   replica_.conn->Close();
   replica_.conn.reset();
@@ -487,8 +519,10 @@ void ClientSession::DropReplica() {
 
 asio::awaitable<BackendConnection*> ClientSession::Replica(const ServerView& server) {
   if (replica_.open() && replica_.server() == server.name && replica_.conn->HasUnsolicitedData()) {
-    spdlog::info("session {}: replica connection to {} got a packet it did not ask for (killed?); reconnecting",
-                 id_, server.name);
+    spdlog::info(
+        "session {}: replica connection to {} got a packet it did not ask for (killed?); "
+        "reconnecting",
+        id_, server.name);
     DropReplica();
   }
   if (!replica_.open() || replica_.server() != server.name) {
@@ -499,21 +533,23 @@ asio::awaitable<BackendConnection*> ClientSession::Replica(const ServerView& ser
                    outcome.server_error ? outcome.server_error->message : outcome.transport_error);
       co_return nullptr;
     }
-    if (auto i = ctx_.topology.Get()->IndexOf(server.name); i && *i < LoadBalanceCounters::kMaxServers)
+    if (auto i = ctx_.topology.Get()->IndexOf(server.name);
+        i && *i < LoadBalanceCounters::kMaxServers)
       ctx_.balance.replica_sessions[*i].fetch_add(1, std::memory_order_relaxed);
   }
   Status replayed = Status::Ok();
   if (!MarkInLine(replica_)) replayed = co_await Replay(replica_);
   if (const Status& s = replayed; !s.ok()) {
-    spdlog::warn("session {}: replaying session state on {}: {}", id_, server.name, s.error().message);
+    spdlog::warn("session {}: replaying session state on {}: {}", id_, server.name,
+                 s.error().message);
     DropReplica();
     co_return nullptr;
   }
   co_return replica_.conn.get();
 }
 
-asio::awaitable<ClientSession::InternalResult> ClientSession::RunInternal(BackendConnection& backend,
-                                                                          std::string_view sql) {
+asio::awaitable<ClientSession::InternalResult> ClientSession::RunInternal(
+    BackendConnection& backend, std::string_view sql) {
   wire::Bytes payload;
   payload.reserve(sql.size() + 1);
   wire::PutU8(payload, static_cast<uint8_t>(wire::Command::kQuery));
@@ -562,10 +598,12 @@ asio::awaitable<ClientSession::InternalResult> ClientSession::RunInternalCommand
 
 asio::awaitable<bool> ClientSession::CausalWait(BackendConnection& replica, const GtidPoint& gtid) {
   double seconds = ctx_.config->routing.causal_wait_ms / 1000.0;
-  auto r = co_await RunInternal(replica, fmt::format("SELECT MASTER_GTID_WAIT('{}-{}-{}', {:.3f})",
-                                                     gtid.domain, gtid.server_id, gtid.seq, seconds));
+  auto r =
+      co_await RunInternal(replica, fmt::format("SELECT MASTER_GTID_WAIT('{}-{}-{}', {:.3f})",
+                                                gtid.domain, gtid.server_id, gtid.seq, seconds));
   if (!r.status.ok()) {
-    spdlog::info("session {}: causal wait on {} failed: {}", id_, replica.server_name(), r.status.error().message);
+    spdlog::info("session {}: causal wait on {} failed: {}", id_, replica.server_name(),
+                 r.status.error().message);
     replica.Close();  // mid-response or dead: unusable
   }
   co_return r.status.ok() && r.outcome && !r.outcome->err && r.first_value == "0";
@@ -585,8 +623,10 @@ void ClientSession::AfterResponse(const wire::ResponseOutcome& outcome, const Cl
     state_.OnStatementSucceeded(*c);
     if (c->prepare_name) {
       // PREPARE ... FROM @var has no known text: its EXECUTEs go to the master.
-      if (c->prepared && !c->multi_statement) state_.OnTextPrepare(*c->prepare_name, std::string(sql), *c->prepared);
-      else state_.OnTextDeallocate(*c->prepare_name);
+      if (c->prepared && !c->multi_statement)
+        state_.OnTextPrepare(*c->prepare_name, std::string(sql), *c->prepared);
+      else
+        state_.OnTextDeallocate(*c->prepare_name);
     }
     if (c->deallocate_name) state_.OnTextDeallocate(*c->deallocate_name);
   }
@@ -609,7 +649,10 @@ asio::awaitable<void> ClientSession::CommandLoop() {
     // Idle: no read buffer is held while waiting for the next command (memory per client).
     client_.ReleaseBuffer();
     co_await client_.WaitReadable();
-    Result<wire::Packet> pkt = co_await client_.ReadPacket();
+    // A command nearly always arrives whole in one read: no coroutine to take it.
+    std::optional<Result<wire::Packet>> ready = client_.TryReadPacket();
+    if (!ready) ready = co_await client_.ReadPacket();  // (no co_await in ?: with GCC 12)
+    Result<wire::Packet>& pkt = *ready;
     if (!pkt.ok()) co_return;  // client went away (or idle timeout / shutdown closed it)
     busy_ = true;
     keep_for_next_ = false;
@@ -619,8 +662,10 @@ asio::awaitable<void> ClientSession::CommandLoop() {
     if (cmd == static_cast<uint8_t>(wire::Command::kQuit)) co_return;
     if (cmd == static_cast<uint8_t>(wire::Command::kProcessKill)) {
       auto kill = wire::ComProcessKill::Decode(pkt->payload);
-      if (kill.ok()) co_await HandleKill(kill->connection_id, false, seq);
-      else co_await SendError(seq, 1047, "08S01", "Unknown command");
+      if (kill.ok())
+        co_await HandleKill(kill->connection_id, false, seq);
+      else
+        co_await SendError(seq, 1047, "08S01", "Unknown command");
     } else if (cmd == static_cast<uint8_t>(wire::Command::kQuery)) {
       co_await HandleQuery(*pkt);
     } else if (cmd == static_cast<uint8_t>(wire::Command::kChangeUser)) {
@@ -703,76 +748,32 @@ asio::awaitable<void> ClientSession::RouteAndRun(const wire::Packet& command,
                                                  std::string_view sql, PreparedStatement* ps) {
   uint8_t seq = command.last_seq + 1;
   const auto started = std::chrono::steady_clock::now();
-  auto micros_since_start = [&started] {
-    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                     std::chrono::steady_clock::now() - started)
-                                     .count());
-  };
   if (write_gtid_unknown_ && route_by.kind == StatementKind::kRead && !route_by.must_master &&
       !route_by.depends_on_previous_statement)
     co_await LearnWriteGtid();
   auto topo = ctx_.topology.Get();
-  RouteDecision d = Route(RouteInputs{route_by, state_, *topo, ctx_.config->routing, CurrentReplica(),
-                                      PreviousServer()},
+  RouteDecision d = Route(RouteInputs{route_by, state_, *topo, ctx_.config->routing,
+                                      CurrentReplica(), PreviousServer()},
                           ctx_.balance);
   if (spdlog::should_log(spdlog::level::trace)) {
-    spdlog::trace("session {}: {}{} -> {} ({})", id_, ps ? "execute of statement " : "statement",
-                  ps ? std::to_string(ps->id) : std::string(),
-                  d.target == RouteTarget::kReplica && d.server ? topo->servers[*d.server].name : "master",
-                  d.reason);
+    spdlog::trace(
+        "session {}: {}{} -> {} ({})", id_, ps ? "execute of statement " : "statement",
+        ps ? std::to_string(ps->id) : std::string(),
+        d.target == RouteTarget::kReplica && d.server ? topo->servers[*d.server].name : "master",
+        d.reason);
   }
 
-  if (d.target == RouteTarget::kReplica && d.server) {
-    const ServerView& server = topo->servers[*d.server];
-    ProxyStats::InFlight in_flight(ctx_.stats, server.name);  // from routing on: maintenance drains it
-    BackendConnection* replica = co_await Replica(server);
-    if (replica && d.causal_wait && state_.last_write_gtid()) ctx_.stats.causal_waits.fetch_add(1, std::memory_order_relaxed);
-    if (replica && d.causal_wait && state_.last_write_gtid() &&
-        !co_await CausalWait(*replica, *state_.last_write_gtid())) {
-      if (!replica_.open() || replica_.conn->HasUnsolicitedData()) {
-        replica = nullptr;  // the wait failed on a broken connection
-        DropReplica();
-      }
-      spdlog::debug("session {}: {} has not applied {}-{}-{} within {} ms; read goes to the master",
-                    id_, server.name, state_.last_write_gtid()->domain, state_.last_write_gtid()->server_id,
-                    state_.last_write_gtid()->seq, ctx_.config->routing.causal_wait_ms);
-      ctx_.stats.causal_fallbacks.fetch_add(1, std::memory_order_relaxed);
-      replica = nullptr;
-    }
-    if (replica) {
-      ForwardResult r = co_await Send(replica_, command, ps);
-      if (r.prepare_refused) {
-        // The replica cannot prepare it (a table it does not have yet...): the master decides.
-        spdlog::debug("session {}: {} refused to prepare statement {}: {}", id_, server.name,
-                      ps ? ps->id : 0, r.prepare_refused->message);
-      } else if (r.status.ok()) {
-        ctx_.stats.queries_replica.fetch_add(1, std::memory_order_relaxed);
-        ctx_.stats.CountQuery(*topo, d.server);
-        ctx_.stats.latency_replica.Observe(micros_since_start());
-        if (effects.txn == TxnOp::kBeginReadOnly && r.outcome && !r.outcome->err)
-          state_.PinReadOnlyTransaction(server.name);
-        if (ps) ps->cursor_backend = r.outcome->cursor_opened ? std::optional(replica_.serial) : std::nullopt;
-        AfterResponse(*r.outcome, &effects, sql, replica_);
-        co_return;
-      } else {
-        ctx_.stats.backend_errors.fetch_add(1, std::memory_order_relaxed);
-        spdlog::warn("session {}: replica {} failed during a read: {}", id_, server.name, r.status.error().message);
-        DropReplica();
-        if (r.client_saw_bytes || state_.read_only_txn_replica()) {
-          // Rows already reached the client, or a transaction was open there: cannot retry.
-          state_.UnpinReadOnlyTransaction();
-          co_await SendError(seq, 2013, "HY000", "Lost connection to MySQL server during query");
-          co_return;
-        }
-        // Nothing reached the client yet: a read is safe to run again, once, on the master.
-        ctx_.stats.read_retries.fetch_add(1, std::memory_order_relaxed);
-      }
-    }
-  }
+  ForwardResult r;  // one for both attempts: each co_await result would take frame space
+  if (d.target == RouteTarget::kReplica && d.server &&
+      co_await RunOnReplica(command, effects, sql, ps, d, *topo, started, r))
+    co_return;
   BackendConnection* master = MasterNow();  // in line already: no coroutine on the hot path
   if (!master) master = co_await Master(seq);
   if (!master) co_return;
-  ForwardResult r = co_await Send(master_, command, ps);
+  if (ps)
+    co_await SendPrepared(master_, command, *ps, r);
+  else
+    co_await Forward(*master, command, r);
   if (r.prepare_refused) {  // the client gets the master's answer to the statement
     wire::Bytes out;
     wire::AppendPacket(out, seq, r.prepare_refused->Encode());
@@ -784,25 +785,25 @@ asio::awaitable<void> ClientSession::RouteAndRun(const wire::Packet& command,
     spdlog::warn("session {}: master {} lost during a statement: {}", id_, master->server_name(),
                  r.status.error().message);
     // A write whose outcome is unknown is never retried; the client got a lost-connection error.
-    if (!r.client_saw_bytes) co_await SendError(seq, 2013, "HY000", "Lost connection to MySQL server during query");
+    if (!r.client_saw_bytes)
+      co_await SendError(seq, 2013, "HY000", "Lost connection to MySQL server during query");
     master_.conn.reset();
     co_return;
   }
   ctx_.stats.queries_master.fetch_add(1, std::memory_order_relaxed);
   ctx_.stats.CountQuery(*topo, topo->master);
-  ctx_.stats.latency_master.Observe(micros_since_start());
-  if (ps) ps->cursor_backend = r.outcome->cursor_opened ? std::optional(master_.serial) : std::nullopt;
+  ctx_.stats.latency_master.Observe(MicrosSince(started));
+  if (ps)
+    ps->cursor_backend = r.outcome->cursor_opened ? std::optional(master_.serial) : std::nullopt;
   // SET @x = ? in a prepared statement: the text says nothing of the value; ask the server.
   bool placeholders = false;
   if (ps && !r.outcome->err) {
     for (const auto& a : effects.session.assignments) placeholders |= ValueFromPlaceholder(a);
   }
-  if (placeholders) {
-    Classification known = co_await ReadBackAssignments(*master, effects);
-    AfterResponse(*r.outcome, &known, sql, master_);
-  } else {
+  if (placeholders)
+    co_await AfterResponseReadingBack(*master, *r.outcome, effects, sql);
+  else
     AfterResponse(*r.outcome, &effects, sql, master_);
-  }
   // Without session tracking on this connection (the client did not negotiate it) the OK
   // carried no GTID: it is asked for (SELECT @@last_gtid) before the next read that may go to a
   // replica, not now, so that ROW_COUNT() & co. still describe the client's own statement.
@@ -813,17 +814,84 @@ asio::awaitable<void> ClientSession::RouteAndRun(const wire::Packet& command,
   }
 }
 
+asio::awaitable<bool> ClientSession::RunOnReplica(const wire::Packet& command,
+                                                  const Classification& effects,
+                                                  std::string_view sql, PreparedStatement* ps,
+                                                  const RouteDecision& d, const Topology& topo,
+                                                  std::chrono::steady_clock::time_point started,
+                                                  ForwardResult& r) {
+  uint8_t seq = command.last_seq + 1;
+  const ServerView& server = topo.servers[*d.server];
+  ProxyStats::InFlight in_flight(ctx_.stats,
+                                 server.name);  // from routing on: maintenance drains it
+  BackendConnection* replica = co_await Replica(server);
+  if (replica && d.causal_wait && state_.last_write_gtid())
+    ctx_.stats.causal_waits.fetch_add(1, std::memory_order_relaxed);
+  if (replica && d.causal_wait && state_.last_write_gtid() &&
+      !co_await CausalWait(*replica, *state_.last_write_gtid())) {
+    if (!replica_.open() || replica_.conn->HasUnsolicitedData()) {
+      replica = nullptr;  // the wait failed on a broken connection
+      DropReplica();
+    }
+    spdlog::debug("session {}: {} has not applied {}-{}-{} within {} ms; read goes to the master",
+                  id_, server.name, state_.last_write_gtid()->domain,
+                  state_.last_write_gtid()->server_id, state_.last_write_gtid()->seq,
+                  ctx_.config->routing.causal_wait_ms);
+    ctx_.stats.causal_fallbacks.fetch_add(1, std::memory_order_relaxed);
+    replica = nullptr;
+  }
+  if (replica) {
+    if (ps)
+      co_await SendPrepared(replica_, command, *ps, r);
+    else
+      co_await Forward(*replica_.conn, command, r);
+    if (r.prepare_refused) {
+      // The replica cannot prepare it (a table it does not have yet...): the master decides.
+      spdlog::debug("session {}: {} refused to prepare statement {}: {}", id_, server.name,
+                    ps ? ps->id : 0, r.prepare_refused->message);
+    } else if (r.status.ok()) {
+      ctx_.stats.queries_replica.fetch_add(1, std::memory_order_relaxed);
+      ctx_.stats.CountQuery(topo, d.server);
+      ctx_.stats.latency_replica.Observe(MicrosSince(started));
+      if (effects.txn == TxnOp::kBeginReadOnly && r.outcome && !r.outcome->err)
+        state_.PinReadOnlyTransaction(server.name);
+      if (ps)
+        ps->cursor_backend =
+            r.outcome->cursor_opened ? std::optional(replica_.serial) : std::nullopt;
+      AfterResponse(*r.outcome, &effects, sql, replica_);
+      co_return true;
+    } else {
+      ctx_.stats.backend_errors.fetch_add(1, std::memory_order_relaxed);
+      spdlog::warn("session {}: replica {} failed during a read: {}", id_, server.name,
+                   r.status.error().message);
+      DropReplica();
+      if (r.client_saw_bytes || state_.read_only_txn_replica()) {
+        // Rows already reached the client, or a transaction was open there: cannot retry.
+        state_.UnpinReadOnlyTransaction();
+        co_await SendError(seq, 2013, "HY000", "Lost connection to MySQL server during query");
+        co_return true;
+      }
+      // Nothing reached the client yet: a read is safe to run again, once, on the master.
+      ctx_.stats.read_retries.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  co_return false;
+}
+
 asio::awaitable<void> ClientSession::LearnWriteGtid() {
   write_gtid_unknown_ = false;
   if (!master_.open()) co_return;
   auto g = co_await RunInternal(*master_.conn, "SELECT @@last_gtid");
   if (g.first_value) {
-    if (auto pos = ParseGtidPosition(*g.first_value); pos && !pos->empty()) state_.OnWriteGtid(pos->back());
+    if (auto pos = ParseGtidPosition(*g.first_value); pos && !pos->empty())
+      state_.OnWriteGtid(pos->back());
   }
 }
 
-asio::awaitable<Classification> ClientSession::ReadBackAssignments(BackendConnection& backend,
-                                                                   const Classification& c) {
+asio::awaitable<void> ClientSession::AfterResponseReadingBack(BackendConnection& backend,
+                                                              const wire::ResponseOutcome& outcome,
+                                                              const Classification& c,
+                                                              std::string_view sql) {
   Classification known = c;
   for (auto& a : known.session.assignments) {
     if (!ValueFromPlaceholder(a)) continue;
@@ -832,8 +900,8 @@ asio::awaitable<Classification> ClientSession::ReadBackAssignments(BackendConnec
     std::string quoted = "`";
     for (char ch : a.name) quoted += ch == '`' ? std::string("``") : std::string(1, ch);
     quoted += "`";
-    auto r = co_await RunInternal(backend, a.scope == Scope::kUser ? "SELECT @" + quoted
-                                                                   : "SELECT @@session." + quoted);
+    auto r = co_await RunInternal(
+        backend, a.scope == Scope::kUser ? "SELECT @" + quoted : "SELECT @@session." + quoted);
     if (!r.status.ok() || !r.outcome || r.outcome->err) {
       // Unknown value: reads of it stay on the master (see SessionState::user_vars_replayable).
       a.value = "NULL";
@@ -843,7 +911,7 @@ asio::awaitable<Classification> ClientSession::ReadBackAssignments(BackendConnec
     a.value = SqlLiteral(r.first_value);
     a.value_is_constant = true;
   }
-  co_return known;
+  AfterResponse(outcome, &known, sql, master_);
 }
 
 asio::awaitable<void> ClientSession::HandleStmtPrepare(const wire::Packet& command) {
@@ -851,16 +919,17 @@ asio::awaitable<void> ClientSession::HandleStmtPrepare(const wire::Packet& comma
   std::string sql(wire::AsString(command.payload.subspan(1)));
   Classification c = ClassifySql(sql, state_.classify_options());
   auto topo = ctx_.topology.Get();
-  RouteDecision d = Route(RouteInputs{c, state_, *topo, ctx_.config->routing, CurrentReplica(),
-                                      PreviousServer()},
-                          ctx_.balance);
+  RouteDecision d =
+      Route(RouteInputs{c, state_, *topo, ctx_.config->routing, CurrentReplica(), PreviousServer()},
+            ctx_.balance);
   uint32_t client_id = prepared_.ReserveId();
   // A read prepares on the replica its EXECUTE would most likely run on. If that replica has not
   // applied the session's last write (a table just created...) the master prepares it instead.
   if (d.target == RouteTarget::kReplica && d.server && !d.causal_wait) {
     const ServerView& server = topo->servers[*d.server];
     if (co_await Replica(server)) {
-      ForwardResult r = co_await Forward(*replica_.conn, command, client_id);
+      ForwardResult r;
+      co_await Forward(*replica_.conn, command, r, client_id);
       if (r.status.ok()) {
         if (r.outcome && r.outcome->prepare) {
           const wire::PrepareOk& p = *r.outcome->prepare;
@@ -881,10 +950,12 @@ asio::awaitable<void> ClientSession::HandleStmtPrepare(const wire::Packet& comma
   }
   BackendConnection* master = co_await Master(seq);
   if (!master) co_return;
-  ForwardResult r = co_await Forward(*master, command, client_id);
+  ForwardResult r;
+  co_await Forward(*master, command, r, client_id);
   if (!r.status.ok()) {
     ctx_.stats.backend_errors.fetch_add(1, std::memory_order_relaxed);
-    if (!r.client_saw_bytes) co_await SendError(seq, 2013, "HY000", "Lost connection to MySQL server during query");
+    if (!r.client_saw_bytes)
+      co_await SendError(seq, 2013, "HY000", "Lost connection to MySQL server during query");
     master_.conn.reset();
     co_return;
   }
@@ -900,9 +971,10 @@ asio::awaitable<void> ClientSession::HandleStmtExecute(const wire::Packet& comma
   auto id = wire::PeekStatementId(command.payload);
   PreparedStatement* ps = id.ok() ? prepared_.Find(*id) : nullptr;
   if (!ps) {
-    co_await SendError(seq, 1243, "HY000",
-                       fmt::format("Unknown prepared statement handler ({}) given to mysqld_stmt_execute",
-                                   id.ok() ? *id : 0));
+    co_await SendError(
+        seq, 1243, "HY000",
+        fmt::format("Unknown prepared statement handler ({}) given to mysqld_stmt_execute",
+                    id.ok() ? *id : 0));
     co_return;
   }
   auto layout = FindExecuteTypes(command.payload, ps->num_params);
@@ -972,9 +1044,9 @@ asio::awaitable<void> ClientSession::HandleStmtCommand(const wire::Packet& comma
                              fmt::format("The statement ({}) has no open cursor.", ps->id));
         } else {
           wire::OkPacket ok;  // nothing to reset on any backend: long data lives in the proxy
-          ok.status_flags = static_cast<uint16_t>(
-              (state_.autocommit() ? wire::status::kAutocommit : 0) |
-              (state_.in_transaction() ? wire::status::kInTrans : 0));
+          ok.status_flags =
+              static_cast<uint16_t>((state_.autocommit() ? wire::status::kAutocommit : 0) |
+                                    (state_.in_transaction() ? wire::status::kInTrans : 0));
           wire::Bytes buf;
           wire::AppendPacket(buf, seq, ok.Encode(client_caps_));
           (void)co_await client_.Write(buf);
@@ -987,15 +1059,20 @@ asio::awaitable<void> ClientSession::HandleStmtCommand(const wire::Packet& comma
         co_await SendError(seq, 1835, "HY000", "Malformed communication packet.");
         co_return;
       }
-      ForwardResult r = co_await ForwardPayload(*slot->conn, *payload);
+      ForwardResult r;
+      co_await ForwardPayload(*slot->conn, *payload, r);
       if (!r.status.ok()) {
         ctx_.stats.backend_errors.fetch_add(1, std::memory_order_relaxed);
-        if (!r.client_saw_bytes) co_await SendError(seq, 2013, "HY000", "Lost connection to MySQL server during query");
-        if (slot == &replica_) DropReplica();
-        else master_.conn.reset();
+        if (!r.client_saw_bytes)
+          co_await SendError(seq, 2013, "HY000", "Lost connection to MySQL server during query");
+        if (slot == &replica_)
+          DropReplica();
+        else
+          master_.conn.reset();
         co_return;
       }
-      if (r.outcome && r.outcome->status_flags && slot == &master_) state_.OnServerStatus(*r.outcome->status_flags);
+      if (r.outcome && r.outcome->status_flags && slot == &master_)
+        state_.OnServerStatus(*r.outcome->status_flags);
       co_return;
     }
     default:  // COM_STMT_BULK_EXECUTE: never negotiated (no MariaDB extended capabilities)
@@ -1004,11 +1081,11 @@ asio::awaitable<void> ClientSession::HandleStmtCommand(const wire::Packet& comma
   }
 }
 
-asio::awaitable<ClientSession::ForwardResult> ClientSession::Send(BackendSlot& slot,
-                                                                 const wire::Packet& command,
-                                                                 PreparedStatement* ps) {
-  if (!ps) co_return co_await Forward(*slot.conn, command);
-  ForwardResult result;
+asio::awaitable<void> ClientSession::SendPrepared(BackendSlot& slot, const wire::Packet& command,
+                                                  PreparedStatement& prepared,
+                                                  ForwardResult& result) {
+  PreparedStatement* ps = &prepared;
+  result = ForwardResult{};
   auto on = ps->backends.find(slot.serial);
   if (on == ps->backends.end()) {  // first EXECUTE here since this connection opened: prepare
     wire::Bytes prepare;
@@ -1017,13 +1094,16 @@ asio::awaitable<ClientSession::ForwardResult> ClientSession::Send(BackendSlot& s
     InternalResult p = co_await RunInternalCommand(*slot.conn, prepare);
     if (!p.status.ok()) {
       result.status = p.status;
-      co_return result;
+      co_return;
     }
     if (p.outcome->err || !p.outcome->prepare) {
       result.prepare_refused = p.outcome->err ? *p.outcome->err : wire::ErrPacket{};
-      co_return result;
+      co_return;
     }
-    on = ps->backends.emplace(slot.serial, PreparedStatement::OnBackend{p.outcome->prepare->statement_id, 0}).first;
+    on =
+        ps->backends
+            .emplace(slot.serial, PreparedStatement::OnBackend{p.outcome->prepare->statement_id, 0})
+            .first;
   }
   // Long data first (no responses), then the EXECUTE with this backend's id, binding the types the
   // client bound earlier if this backend has not seen them.
@@ -1035,7 +1115,7 @@ asio::awaitable<ClientSession::ForwardResult> ClientSession::Send(BackendSlot& s
   if (!out.empty()) {
     if (Status s = co_await slot.conn->channel().Write(out); !s.ok()) {
       result.status = s;
-      co_return result;
+      co_return;
     }
   }
   bool bind = ps->types_version != 0 && on->second.types_version != ps->types_version;
@@ -1043,14 +1123,15 @@ asio::awaitable<ClientSession::ForwardResult> ClientSession::Send(BackendSlot& s
                                    ps->param_types);
   if (!payload.ok()) {
     result.status = payload.error();
-    co_return result;
+    co_return;
   }
   on->second.types_version = ps->types_version;
-  co_return co_await ForwardPayload(*slot.conn, *payload);
+  co_await ForwardPayload(*slot.conn, *payload, result);
 }
 
-asio::awaitable<ClientSession::ForwardResult> ClientSession::ForwardPayload(BackendConnection& backend,
-                                                                           wire::BytesView payload) {
+asio::awaitable<void> ClientSession::ForwardPayload(BackendConnection& backend,
+                                                    wire::BytesView payload,
+                                                    ForwardResult& result) {
   wire::Bytes raw;
   uint8_t next = wire::AppendPacket(raw, 0, payload);
   wire::Packet packet;
@@ -1059,7 +1140,7 @@ asio::awaitable<ClientSession::ForwardResult> ClientSession::ForwardPayload(Back
   packet.payload = payload;
   packet.raw = raw;
   packet.frame_count = raw.size() / (wire::kMaxFramePayload + wire::kFrameHeaderSize) + 1;
-  co_return co_await Forward(backend, packet);
+  co_await Forward(backend, packet, result);
 }
 
 asio::awaitable<void> ClientSession::HandleOther(const wire::Packet& command) {
@@ -1067,10 +1148,12 @@ asio::awaitable<void> ClientSession::HandleOther(const wire::Packet& command) {
   uint8_t cmd = command.payload[0];
   BackendConnection* master = co_await Master(seq);
   if (!master) co_return;
-  ForwardResult r = co_await Forward(*master, command);
+  ForwardResult r;
+  co_await Forward(*master, command, r);
   if (!r.status.ok()) {
     ctx_.stats.backend_errors.fetch_add(1, std::memory_order_relaxed);
-    if (!r.client_saw_bytes) co_await SendError(seq, 2013, "HY000", "Lost connection to MySQL server during query");
+    if (!r.client_saw_bytes)
+      co_await SendError(seq, 2013, "HY000", "Lost connection to MySQL server during query");
     master_.conn.reset();
     co_return;
   }
@@ -1091,96 +1174,67 @@ asio::awaitable<void> ClientSession::HandleOther(const wire::Packet& command) {
   AfterResponse(*r.outcome, nullptr, {}, master_);
 }
 
-asio::awaitable<ClientSession::ForwardResult> ClientSession::Forward(
-    BackendConnection& backend, const wire::Packet& command, std::optional<uint32_t> prepare_client_id) {
-  ForwardResult result;
+asio::awaitable<void> ClientSession::Forward(BackendConnection& backend,
+                                             const wire::Packet& command, ForwardResult& result,
+                                             std::optional<uint32_t> prepare_client_id) {
+  result = ForwardResult{};
   SetBackendTarget(&backend);
-  const uint64_t epoch_at_send = ctx_.topology.Get()->epoch;
-  if (Status s = co_await backend.channel().Write(command.raw); !s.ok()) {
-    result.status = s;
-    co_return result;
+  const uint64_t epoch_at_send = ctx_.topology->epoch;
+  wire::BytesView request = command.raw;
+  std::optional<Status> sent = backend.channel().TryWrite(request);  // no coroutine if it fits
+  if (!sent) sent = co_await backend.channel().Write(request);
+  if (!sent->ok()) {
+    result.status = std::move(*sent);
+    co_return;
   }
-  wire::ResponseReader reader(backend.capabilities());
+  wire::ResponseReader& reader = backend.response_reader();
   auto started = reader.StartFromCommand(command.payload);
   if (!started.ok()) {
     result.status = started.error();
-    co_return result;
+    co_return;
   }
-  wire::ResponseStep step = *started;
-  uint8_t next_seq = command.last_seq + 1;  // seq the client expects next from the server
+  ResponseProgress progress{*started, static_cast<uint8_t>(command.last_seq + 1)};
   net::PacketChannel& server = backend.channel();
-  while (step != wire::ResponseStep::kComplete) {
-    if (step == wire::ResponseStep::kNeedClientData) {
-      // LOCAL INFILE data: client frames go to the server as they are.
-      auto frame = co_await client_.ReadFrame();
-      if (!frame.ok()) {
-        result.status = frame.error();
-        co_return result;
-      }
-      if (Status s = co_await server.Write(frame->raw); !s.ok()) {
-        result.status = s;
-        co_return result;
-      }
-      auto st = reader.OnClientFrame(frame->payload);
-      if (!st.ok()) {
-        result.status = st.error();
-        co_return result;
-      }
-      step = *st;
-      next_seq = frame->seq + 1;
+  while (progress.step != wire::ResponseStep::kComplete) {
+    if (progress.step == wire::ResponseStep::kNeedClientData) {
+      co_await ForwardClientData(backend, progress, result);  // LOCAL INFILE
+      if (!result.status.ok()) co_return;
       continue;
     }
     // Forward every complete frame already buffered in one write, without copying: the frames
     // are contiguous in the reader's buffer.
     const uint8_t* begin = nullptr;
     const uint8_t* end = nullptr;
-    while (step == wire::ResponseStep::kNeedMore) {
+    while (progress.step == wire::ResponseStep::kNeedMore) {
       auto frame = server.reader().NextFrame();
       if (!frame) break;
       if (!begin) begin = frame->raw.data();
       end = frame->raw.data() + frame->raw.size();
-      next_seq = frame->seq + 1;
+      progress.next_seq = frame->seq + 1;
       auto st = reader.OnServerFrame(frame->payload);
       if (!st.ok()) {
         result.status = st.error();
-        co_return result;
+        co_return;
       }
-      step = *st;
+      progress.step = *st;
     }
-    // Before the first byte reaches the client: a master that answers after it was replaced (a
-    // hung master resuming after a failover commits what it had buffered) would acknowledge a
-    // write the new master does not have. The outcome is reported unknown instead.
-    auto answered_after_replacement = [&] {
-      if (result.client_saw_bytes || &backend != master_.conn.get()) return false;
-      const Topology* now = ctx_.topology.operator->();
-      if (now->epoch == epoch_at_send || (now->Master() && now->Master()->name == backend.server_name()))
-        return false;
-      spdlog::warn("session {}: {} answered after it was replaced as master (epoch {} -> {}): "
-                   "outcome reported unknown", id_, backend.server_name(), epoch_at_send, now->epoch);
-      backend.Close();
-      result.status = MakeError(backend.server_name() + " was replaced as master during the statement");
-      return true;
-    };
-    // The client is gone: the backend connection is mid-response and cannot be reused.
-    auto client_lost = [&](Status s) {
-      backend.Close();
-      client_.Close();
-      result.status = std::move(s);
-    };
     if (begin) {
       wire::BytesView batch(begin, end - begin);
       wire::Bytes patched;
       if (prepare_client_id && !result.client_saw_bytes && batch.size() >= 9 && batch[4] == 0x00) {
         // COM_STMT_PREPARE_OK: the client gets the proxy's statement id, not this backend's.
         patched.assign(batch.begin(), batch.end());
-        for (int i = 0; i < 4; ++i) patched[5 + i] = static_cast<uint8_t>(*prepare_client_id >> (8 * i));
+        for (int i = 0; i < 4; ++i)
+          patched[5 + i] = static_cast<uint8_t>(*prepare_client_id >> (8 * i));
         batch = patched;
       }
-      if (answered_after_replacement()) co_return result;
+      if (AnsweredAfterReplacement(backend, epoch_at_send, result)) co_return;
       result.client_saw_bytes = true;
-      if (Status s = co_await client_.Write(batch); !s.ok()) {
-        client_lost(std::move(s));
-        co_return result;
+      std::optional<Status> written = client_.TryWrite(batch);  // no coroutine if it fits
+      if (!written) written = co_await client_.Write(batch);
+      if (!written->ok()) {
+        ClientLost(backend, std::move(*written), result);
+        co_return;
       }
       continue;
     }
@@ -1191,27 +1245,10 @@ asio::awaitable<ClientSession::ForwardResult> ClientSession::Forward(
     if (large && server.reader().buffered() > wire::kFrameHeaderSize) {
       uint8_t first = server.reader().buffered_bytes()[wire::kFrameHeaderSize];
       if (auto st = reader.OnLargeServerFrame(header->payload_length, first)) {
-        if (answered_after_replacement()) co_return result;
-        result.client_saw_bytes = true;
-        size_t remaining = wire::kFrameHeaderSize + header->payload_length;
-        for (;;) {
-          wire::BytesView piece = server.reader().buffered_bytes();
-          piece = piece.first(std::min(piece.size(), remaining));
-          if (Status s = co_await client_.Write(piece); !s.ok()) {
-            client_lost(std::move(s));
-            co_return result;
-          }
-          server.reader().Consume(piece.size());
-          remaining -= piece.size();
-          if (remaining == 0) break;
-          if (Status s = co_await server.Fill(/*whole_frame=*/false); !s.ok()) {
-            co_await SendError(next_seq, 2013, "HY000", "Lost connection to MySQL server during query");
-            result.status = s;
-            co_return result;
-          }
-        }
-        next_seq = header->seq + 1;
-        step = *st;
+        if (AnsweredAfterReplacement(backend, epoch_at_send, result)) co_return;
+        co_await StreamLargeFrame(backend, *header, result);
+        if (!result.status.ok()) co_return;
+        progress = {*st, static_cast<uint8_t>(header->seq + 1)};
         continue;
       }
     }
@@ -1220,15 +1257,87 @@ asio::awaitable<ClientSession::ForwardResult> ClientSession::Forward(
     const bool whole_frame = !large || server.reader().buffered() > wire::kFrameHeaderSize;
     if (Status s = co_await server.Fill(whole_frame); !s.ok()) {
       if (result.client_saw_bytes)  // ends the half-sent response with a proper error
-        co_await SendError(next_seq, 2013, "HY000", "Lost connection to MySQL server during query");
+        co_await SendError(progress.next_seq, 2013, "HY000",
+                           "Lost connection to MySQL server during query");
       result.status = s;
-      co_return result;
+      co_return;
     }
   }
   result.outcome = reader.TakeOutcome();
   if (result.outcome->status_flags) backend.OnStatusFlags(*result.outcome->status_flags);
   server.ReleaseBuffer();  // the connection goes idle: it need not hold a receive buffer
-  co_return result;
+}
+
+asio::awaitable<void> ClientSession::ForwardClientData(BackendConnection& backend,
+                                                       ResponseProgress& progress,
+                                                       ForwardResult& result) {
+  // LOCAL INFILE data: client frames go to the server as they are.
+  auto frame = co_await client_.ReadFrame();
+  if (!frame.ok()) {
+    result.status = frame.error();
+    co_return;
+  }
+  if (Status s = co_await backend.channel().Write(frame->raw); !s.ok()) {
+    result.status = s;
+    co_return;
+  }
+  auto st = backend.response_reader().OnClientFrame(frame->payload);
+  if (!st.ok()) {
+    result.status = st.error();
+    co_return;
+  }
+  progress = {*st, static_cast<uint8_t>(frame->seq + 1)};
+}
+
+asio::awaitable<void> ClientSession::StreamLargeFrame(BackendConnection& backend,
+                                                      const wire::FrameHeader& header,
+                                                      ForwardResult& result) {
+  net::PacketChannel& server = backend.channel();
+  result.client_saw_bytes = true;
+  size_t remaining = wire::kFrameHeaderSize + header.payload_length;
+  for (;;) {
+    wire::BytesView piece = server.reader().buffered_bytes();
+    piece = piece.first(std::min(piece.size(), remaining));
+    if (Status s = co_await client_.Write(piece); !s.ok()) {
+      ClientLost(backend, std::move(s), result);
+      co_return;
+    }
+    server.reader().Consume(piece.size());
+    remaining -= piece.size();
+    if (remaining == 0) co_return;
+    if (Status s = co_await server.Fill(/*whole_frame=*/false); !s.ok()) {
+      co_await SendError(static_cast<uint8_t>(header.seq + 1), 2013, "HY000",
+                         "Lost connection to MySQL server during query");
+      result.status = s;
+      co_return;
+    }
+  }
+}
+
+bool ClientSession::AnsweredAfterReplacement(BackendConnection& backend, uint64_t epoch_at_send,
+                                             ForwardResult& result) {
+  // Before the first byte reaches the client: a master that answers after it was replaced (a
+  // hung master resuming after a failover commits what it had buffered) would acknowledge a
+  // write the new master does not have. The outcome is reported unknown instead.
+  if (result.client_saw_bytes || &backend != master_.conn.get()) return false;
+  const Topology* now = ctx_.topology.operator->();
+  if (now->epoch == epoch_at_send ||
+      (now->Master() && now->Master()->name == backend.server_name()))
+    return false;
+  spdlog::warn(
+      "session {}: {} answered after it was replaced as master (epoch {} -> {}): "
+      "outcome reported unknown",
+      id_, backend.server_name(), epoch_at_send, now->epoch);
+  backend.Close();
+  result.status = MakeError(backend.server_name() + " was replaced as master during the statement");
+  return true;
+}
+
+void ClientSession::ClientLost(BackendConnection& backend, Status why, ForwardResult& result) {
+  // The client is gone: the backend connection is mid-response and cannot be reused.
+  backend.Close();
+  client_.Close();
+  result.status = std::move(why);
 }
 
 asio::awaitable<void> ClientSession::HandleChangeUser(const wire::Packet& command) {
@@ -1262,9 +1371,11 @@ asio::awaitable<void> ClientSession::HandleChangeUser(const wire::Packet& comman
   auto creds = ctx_.users.Verify(user, token, scramble_);
   if (!creds) {
     ctx_.stats.auth_failures.fetch_add(1, std::memory_order_relaxed);
-    spdlog::warn("session {}: COM_CHANGE_USER: access denied for user '{}' from {}", id_, user, peer_);
+    spdlog::warn("session {}: COM_CHANGE_USER: access denied for user '{}' from {}", id_, user,
+                 peer_);
     wire::Bytes out;
-    wire::AppendPacket(out, seq, wire::ErrPacket::AccessDenied(user, peer_, !token.empty()).Encode());
+    wire::AppendPacket(out, seq,
+                       wire::ErrPacket::AccessDenied(user, peer_, !token.empty()).Encode());
     (void)co_await client_.Write(out);
     client_.Close();  // like the server: a failed change-user ends the connection
     co_return;
@@ -1302,8 +1413,8 @@ asio::awaitable<void> ClientSession::HandleKill(uint32_t target_id, bool query_o
       wire::Bytes buf;
       wire::AppendPacket(buf, 0, wire::AsBytes(sql));
       if ((co_await killer.channel().Write(buf)).ok()) (void)co_await killer.channel().ReadPacket();
-      spdlog::info("session {}: KILL {}{} -> {} thread {}", id_, query_only ? "QUERY " : "", target_id,
-                   where->server, where->thread_id);
+      spdlog::info("session {}: KILL {}{} -> {} thread {}", id_, query_only ? "QUERY " : "",
+                   target_id, where->server, where->thread_id);
     }
     killer.Close();
   }

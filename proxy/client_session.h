@@ -13,15 +13,15 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include "net/packet_channel.h"
 #include "proxy/backend_connection.h"
 #include "proxy/backend_pool.h"
 #include "proxy/live_config.h"
-#include "net/packet_channel.h"
 #include "proxy/prepared_statements.h"
 #include "proxy/proxy_stats.h"
 #include "proxy/router.h"
-#include "proxy/session_state.h"
 #include "proxy/session_registry.h"
+#include "proxy/session_state.h"
 #include "proxy/topology.h"
 #include "proxy/user_directory.h"
 #include "wire/response_reader.h"
@@ -39,7 +39,7 @@ struct ProxyContext {
   SessionRegistry& registry;
   ProxyStats& stats;
   LoadBalanceCounters& balance;
-  asio::ssl::context* tls = nullptr;         // client-side TLS; null when not configured
+  asio::ssl::context* tls = nullptr;          // client-side TLS; null when not configured
   asio::ssl::context* backend_tls = nullptr;  // toward backends; null when off
 };
 
@@ -87,16 +87,35 @@ class ClientSession : public SessionHandle, public std::enable_shared_from_this<
   asio::awaitable<void> HandleStmtPrepare(const wire::Packet& command);
   asio::awaitable<void> HandleStmtExecute(const wire::Packet& command);
   asio::awaitable<void> HandleStmtCommand(const wire::Packet& command);
-  // Sends `command` to `slot`: as is, or for a statement command retargeted to the slot's own
-  // statement id (preparing it there first, sending buffered long data) and streams the response.
-  asio::awaitable<ForwardResult> Send(BackendSlot& slot, const wire::Packet& command,
-                                      PreparedStatement* ps);
+  // Sends a statement command of `prepared` to `slot`, retargeted to the slot's own statement id
+  // (preparing it there first, sending buffered long data), and streams the response.
+  asio::awaitable<void> SendPrepared(BackendSlot& slot, const wire::Packet& command,
+                                     PreparedStatement& prepared, ForwardResult& result);
   // Sends one command to `backend` and streams its response to the client. With
   // `prepare_client_id`, the COM_STMT_PREPARE_OK reaches the client with that statement id.
-  asio::awaitable<ForwardResult> Forward(BackendConnection& backend, const wire::Packet& command,
-                                         std::optional<uint32_t> prepare_client_id = std::nullopt);
+  // The result is written into the caller's `result` rather than returned: a returned result
+  // would be a copy in each coroutine frame on the way (frames are heap blocks per statement).
+  asio::awaitable<void> Forward(BackendConnection& backend, const wire::Packet& command,
+                                ForwardResult& result,
+                                std::optional<uint32_t> prepare_client_id = std::nullopt);
+  // Where a response being forwarded stands: the reader's step and the seq the client expects
+  // next from the server.
+  struct ResponseProgress {
+    wire::ResponseStep step;
+    uint8_t next_seq;
+  };
+  // Forward's cold paths, in frames of their own (Forward's frame, allocated per statement,
+  // stays small): LOCAL INFILE data from the client, a row frame too large to buffer whole.
+  asio::awaitable<void> ForwardClientData(BackendConnection& backend, ResponseProgress& progress,
+                                          ForwardResult& result);
+  asio::awaitable<void> StreamLargeFrame(BackendConnection& backend,
+                                         const wire::FrameHeader& header, ForwardResult& result);
+  bool AnsweredAfterReplacement(BackendConnection& backend, uint64_t epoch_at_send,
+                                ForwardResult& result);
+  void ClientLost(BackendConnection& backend, Status why, ForwardResult& result);
   // Sends a statement command built by the proxy (framed from seq 0), streaming the response.
-  asio::awaitable<ForwardResult> ForwardPayload(BackendConnection& backend, wire::BytesView payload);
+  asio::awaitable<void> ForwardPayload(BackendConnection& backend, wire::BytesView payload,
+                                       ForwardResult& result);
   BackendSlot* SlotBySerial(uint64_t serial);
   // Route inputs that depend on the session's connections.
   std::optional<std::string_view> CurrentReplica() const;
@@ -122,10 +141,11 @@ class ClientSession : public SessionHandle, public std::enable_shared_from_this<
   // Same for any command payload (COM_STMT_PREPARE of a lazy prepare).
   asio::awaitable<InternalResult> RunInternalCommand(BackendConnection& backend,
                                                      wire::BytesView payload);
-  // A prepared statement's SET ... = ? assignments, with the values the server now holds
-  // (read back on `backend`), so that the session state can be replayed as text elsewhere.
-  asio::awaitable<Classification> ReadBackAssignments(BackendConnection& backend,
-                                                      const Classification& c);
+  // AfterResponse for a prepared statement's SET ... = ? assignments: with the values the server
+  // now holds (read back on `backend`), so that the session state can be replayed as text.
+  asio::awaitable<void> AfterResponseReadingBack(BackendConnection& backend,
+                                                 const wire::ResponseOutcome& outcome,
+                                                 const Classification& c, std::string_view sql);
   asio::awaitable<bool> CausalWait(BackendConnection& replica, const GtidPoint& gtid);
   void AfterResponse(const wire::ResponseOutcome& outcome, const Classification* c,
                      std::string_view sql, BackendSlot& slot);
@@ -143,6 +163,14 @@ class ClientSession : public SessionHandle, public std::enable_shared_from_this<
   const std::string& PoolKey(const std::string& server, const conf::Endpoint& address,
                              const std::string& database);
   bool PinsBackends() const;
+  // The replica part of RouteAndRun (in a frame of its own, only for reads routed to a
+  // replica): true when the statement got its answer there (or a final error), false when it
+  // goes to the master after all (causal wait timed out, replica lost before any byte...).
+  asio::awaitable<bool> RunOnReplica(const wire::Packet& command, const Classification& effects,
+                                     std::string_view sql, PreparedStatement* ps,
+                                     const RouteDecision& d, const Topology& topo,
+                                     std::chrono::steady_clock::time_point started,
+                                     ForwardResult& r);
   asio::awaitable<void> LearnWriteGtid();
   asio::awaitable<void> HandleKill(uint32_t target, bool query_only, uint8_t seq);
   asio::awaitable<void> HandleChangeUser(const wire::Packet& command);

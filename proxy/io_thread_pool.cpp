@@ -7,10 +7,15 @@ namespace switchyard::proxy {
 IoThreadPool::IoThreadPool(size_t threads) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   for (size_t i = 0; i < threads; ++i)
-    contexts_.push_back(std::make_unique<boost::asio::io_context>(1));  // 1: single-threaded hint
+    // One thread runs each context and only that thread touches its sockets, so the reactor's
+    // per-socket mutex is dropped (other threads still post work and register sockets: accepts).
+    contexts_.push_back(
+        std::make_unique<boost::asio::io_context>(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO));
 }
 
-IoThreadPool::~IoThreadPool() { Stop(); }
+IoThreadPool::~IoThreadPool() {
+  Stop();
+}
 
 void IoThreadPool::Start() {
   for (auto& ctx : contexts_) {

@@ -102,15 +102,24 @@ ClientSession::~ClientSession() {
 
 std::optional<BackendTarget> ClientSession::CurrentBackend() const {
   std::lock_guard lock(target_mu_);
+  if (!target_active_.load(std::memory_order_acquire)) return std::nullopt;
   return target_;
 }
 
 void ClientSession::SetBackendTarget(const BackendConnection* b) {
-  std::lock_guard lock(target_mu_);
-  if (b)
+  // Twice per statement: the usual case (the same backend as last time, or none) takes no lock
+  // and copies no strings. Only this thread writes target_, so it reads it without the lock.
+  if (!b) {
+    target_active_.store(false, std::memory_order_release);
+    return;
+  }
+  if (!target_ || target_->thread_id != b->thread_id() || target_->server != b->server_name() ||
+      target_->address != b->address()) {
+    target_active_.store(false, std::memory_order_release);
+    std::lock_guard lock(target_mu_);
     target_ = BackendTarget{b->server_name(), b->address(), b->thread_id()};
-  else
-    target_.reset();
+  }
+  target_active_.store(true, std::memory_order_release);
 }
 
 void ClientSession::RequestClose() {

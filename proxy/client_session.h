@@ -205,8 +205,9 @@ class ClientSession : public SessionHandle, public std::enable_shared_from_this<
   uint64_t next_serial_ = 1;
   std::string previous_server_;
 
-  mutable std::mutex target_mu_;  // guards target_ (read by KILL from other threads)
-  std::optional<BackendTarget> target_;
+  mutable std::mutex target_mu_;         // guards target_ (read by KILL from other threads)
+  std::optional<BackendTarget> target_;  // the last backend; valid while target_active_
+  std::atomic<bool> target_active_{false};
   std::atomic<bool> close_requested_{false};
   bool busy_ = false;
   asio::steady_timer idle_timer_;

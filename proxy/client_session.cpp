@@ -24,6 +24,8 @@
 
 namespace switchyard::proxy {
 namespace {
+// ERR sent when no master became usable within failover.hold_ms (README, "Routing").
+constexpr uint16_t kNoMasterError = 9001;
 uint64_t MicrosSince(std::chrono::steady_clock::time_point started) {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
                                    std::chrono::steady_clock::now() - started)
@@ -456,7 +458,10 @@ asio::awaitable<BackendConnection*> ClientSession::Master(uint8_t seq, bool repo
       spdlog::warn("session {}: no usable master after {} ms: {}", id_,
                    ctx_.config->failover.hold_ms, last_error);
       ctx_.stats.no_master_errors.fetch_add(1, std::memory_order_relaxed);
-      co_await SendError(seq, 2003, "HY000",
+      // A server-range code: libmariadb turns a server-sent client code (2003) into 2027
+      // "malformed packet", hiding the reason. 9001 is what ProxySQL users know for "no backend
+      // in time".
+      co_await SendError(seq, kNoMasterError, "HY000",
                          fmt::format("switchyard: no master available ({})", last_error));
     }
     co_return nullptr;

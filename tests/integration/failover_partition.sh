@@ -80,8 +80,12 @@ except pymysql.MySQLError as e:
 PY
 )
 log "client: $OUT"
-check "a write is held for hold_ms (1500) then fails while db1 is unreachable" grep -qE "^error 2003 after (1[5-9]|[2-9])[0-9]{2} ms" <<<"$OUT"
+check "a write is held for hold_ms (1500) then fails while db1 is unreachable" grep -qE "^error 9001 after (1[5-9]|[2-9])[0-9]{2} ms" <<<"$OUT"
 check "the error says no master is available" grep -q "no master available" <<<"$OUT"
+# libmariadb (the mariadb CLI) must see the code and reason too, not 2027 "malformed packet".
+CLI_OUT=$(proxy_sql "INSERT INTO $TABLE VALUES (3)" 2>&1 || true)
+log "mariadb CLI: $CLI_OUT"
+check "libmariadb reports ERROR 9001 (HY000) with the reason" grep -q "^ERROR 9001 (HY000).*no master available" <<<"$CLI_OUT"
 expect_eq "the failed write reached no server" 0 "$(root_sql db1 "SELECT COUNT(*) FROM app.$TABLE WHERE id=3")"
 
 start_forwarder

@@ -256,12 +256,7 @@ asio::awaitable<bool> ClientSession::Handshake() {
 }
 
 asio::awaitable<ConnectOutcome> ClientSession::Open(BackendSlot& slot, const ServerView& server) {
-  if (slot.conn) slot.conn->Close();
-  // Statements prepared on the previous connection are not prepared on this one.
-  if (slot.serial) prepared_.ForgetBackend(slot.serial);
-  slot.serial = next_serial_++;
-  slot.conn.reset();
-  slot.applied_generation = 0;
+  ResetSlot(slot);
   if (pool_) {
     // Connections in the pool are grouped by who may use them: same server, user, dialect and
     // database. One borrowed from there needs nothing but the session's state (Replay).
@@ -367,17 +362,50 @@ BackendConnection* ClientSession::MasterNow() {
       return master_.conn.get();
     return nullptr;
   }
-  if (!pool_) return nullptr;
-  std::optional<BackendPool::Idle> idle =
-      pool_->TakeIdle(PoolKey(m->name, m->address, state_.database()));
-  if (!idle) return nullptr;
-  if (master_.serial) prepared_.ForgetBackend(master_.serial);
-  master_.serial = next_serial_++;
-  master_.conn = std::move(idle->conn);
-  master_.database = std::move(idle->database);
-  master_.applied_generation = 0;
+  if (!TakePooled(master_, *m)) return nullptr;
   // Needs the session's state replayed first: Master() does that with this connection.
   return MarkInLine(master_) ? master_.conn.get() : nullptr;
+}
+
+BackendConnection* ClientSession::ReplicaNow(const ServerView& server) {
+  if (replica_.conn) {
+    if (replica_.open() && replica_.server() == server.name && MarkInLine(replica_) &&
+        !replica_.conn->HasUnsolicitedData())
+      return replica_.conn.get();
+    return nullptr;
+  }
+  if (!TakePooled(replica_, server)) return nullptr;
+  CountOnReplica(server.name, true);
+  return MarkInLine(replica_) ? replica_.conn.get() : nullptr;
+}
+
+bool ClientSession::TakePooled(BackendSlot& slot, const ServerView& server) {
+  if (!pool_) return false;
+  std::optional<BackendPool::Idle> idle =
+      pool_->TakeIdle(PoolKey(server.name, server.address, state_.database()));
+  if (!idle) return false;
+  ResetSlot(slot);
+  slot.conn = std::move(idle->conn);
+  slot.database = std::move(idle->database);
+  return true;
+}
+
+void ClientSession::ResetSlot(BackendSlot& slot) {
+  if (slot.conn) slot.conn->Close();
+  // Statements prepared on the previous connection are not prepared on this one.
+  if (slot.serial) prepared_.ForgetBackend(slot.serial);
+  slot.serial = next_serial_++;
+  slot.conn.reset();
+  slot.applied_generation = 0;
+}
+
+void ClientSession::CountOnReplica(const std::string& server, bool on) {
+  auto i = ctx_.topology->IndexOf(server);
+  if (!i || *i >= LoadBalanceCounters::kMaxServers) return;
+  if (on)
+    ctx_.balance.replica_sessions[*i].fetch_add(1, std::memory_order_relaxed);
+  else
+    ctx_.balance.replica_sessions[*i].fetch_sub(1, std::memory_order_relaxed);
 }
 
 asio::awaitable<BackendConnection*> ClientSession::Master(uint8_t seq, bool report) {
@@ -487,11 +515,7 @@ bool ClientSession::PinsBackends() const {
 void ClientSession::ReleaseSlot(BackendSlot& slot) {
   if (!slot.conn) return;
   prepared_.ForgetBackend(slot.serial);
-  if (&slot == &replica_) {
-    if (auto i = ctx_.topology.Get()->IndexOf(replica_.server());
-        i && *i < LoadBalanceCounters::kMaxServers)
-      ctx_.balance.replica_sessions[*i].fetch_sub(1, std::memory_order_relaxed);
-  }
+  if (&slot == &replica_) CountOnReplica(replica_.server(), false);
   // The response just ended, so nothing is pending; a packet that arrives while the connection
   // is idle (a KILL) is caught when it is next borrowed (BackendPool::Acquire).
   if (slot.open() && slot.conn->channel().reader().buffered() == 0) {
@@ -523,9 +547,7 @@ void ClientSession::ReleaseBackends() {
 
 void ClientSession::DropReplica() {
   if (!replica_.conn) return;
-  if (auto i = ctx_.topology.Get()->IndexOf(replica_.server());
-      i && *i < LoadBalanceCounters::kMaxServers)
-    ctx_.balance.replica_sessions[*i].fetch_sub(1, std::memory_order_relaxed);
+  CountOnReplica(replica_.server(), false);
   replica_.conn->Close();
   replica_.conn.reset();
   prepared_.ForgetBackend(replica_.serial);
@@ -547,9 +569,7 @@ asio::awaitable<BackendConnection*> ClientSession::Replica(const ServerView& ser
                    outcome.server_error ? outcome.server_error->message : outcome.transport_error);
       co_return nullptr;
     }
-    if (auto i = ctx_.topology.Get()->IndexOf(server.name);
-        i && *i < LoadBalanceCounters::kMaxServers)
-      ctx_.balance.replica_sessions[*i].fetch_add(1, std::memory_order_relaxed);
+    CountOnReplica(server.name, true);
   }
   Status replayed = Status::Ok();
   if (!MarkInLine(replica_)) replayed = co_await Replay(replica_);
@@ -837,8 +857,9 @@ asio::awaitable<bool> ClientSession::RunOnReplica(const wire::Packet& command,
   uint8_t seq = command.last_seq + 1;
   const ServerView& server = topo.servers[*d.server];
   ProxyStats::InFlight in_flight(ctx_.stats,
-                                 server.name);  // from routing on: maintenance drains it
-  BackendConnection* replica = co_await Replica(server);
+                                 server.name);      // from routing on: maintenance drains it
+  BackendConnection* replica = ReplicaNow(server);  // in line already: no coroutine
+  if (!replica) replica = co_await Replica(server);
   if (replica && d.causal_wait && state_.last_write_gtid())
     ctx_.stats.causal_waits.fetch_add(1, std::memory_order_relaxed);
   if (replica && d.causal_wait && state_.last_write_gtid() &&

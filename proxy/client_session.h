@@ -129,7 +129,15 @@ class ClientSession : public SessionHandle, public std::enable_shared_from_this<
   bool MarkInLine(BackendSlot& slot);
   // A connection to replica `server`, in line with the session; null if it cannot be used.
   asio::awaitable<BackendConnection*> Replica(const ServerView& server);
+  // Replica() when nothing needs waiting for, like MasterNow(); null: Replica() does the rest.
+  BackendConnection* ReplicaNow(const ServerView& server);
   asio::awaitable<ConnectOutcome> Open(BackendSlot& slot, const ServerView& server);
+  // Open()'s synchronous part: an idle pooled connection to `server` into `slot`, if any.
+  bool TakePooled(BackendSlot& slot, const ServerView& server);
+  // Empties `slot` for a new connection (closing the old one; its prepared statements go).
+  void ResetSlot(BackendSlot& slot);
+  // Counts a session on `server` for the least-sessions balancing (CountOnReplica(false) undoes).
+  void CountOnReplica(const std::string& server, bool on);
   asio::awaitable<Status> Replay(BackendSlot& slot);
   // Runs a statement of the proxy's own on `backend`; the response is consumed, not forwarded.
   struct InternalResult {

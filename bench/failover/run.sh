@@ -40,18 +40,26 @@ fresh_sandbox() {
 }
 ids_on() { sql "$1" "SELECT id FROM $TABLE" | sort; }
 
-# One failover run; appends a JSON line of figures to TEST_TMP/runs.jsonl.
-failover_run() {
-  local run=$1 dir=$TEST_TMP/run$1
+# start_loaded_run DIR LABEL: a fresh sandbox with semi-sync on db1, the proxy, and the writers
+# inserting through it (WRITERS_PID) for LOAD_S seconds; both runs start from this shape.
+start_loaded_run() {
+  local dir=$1 label=$2
   mkdir -p "$dir"
   fresh_sandbox
   semi_sync db1 on
   wait_for 10 replicating db2 && wait_for 10 replicating db3
   start_proxy_default
-  wait_for 10 master_is db1 || { echo "run $run: db1 never became master" >&2; return 1; }
+  wait_for 10 master_is db1 || { echo "$label: db1 never became master" >&2; return 1; }
   /usr/bin/python3 "$WRITERS_PY" "$PROXY_PORT" "$NWRITERS" "$dir/acked" "$dir/stop" "$TABLE" &
-  local writers=$!
+  WRITERS_PID=$!
   sleep "$LOAD_S"
+}
+
+# One failover run; appends a JSON line of figures to TEST_TMP/runs.jsonl.
+failover_run() {
+  local run=$1 dir=$TEST_TMP/run$1
+  start_loaded_run "$dir" "run $run" || return 1
+  local writers=$WRITERS_PID
   # db1's port is watched from here: when the kernel has closed it after the SIGKILL.
   local watcher; watcher=$(watch_port_closed db1 "$dir/port_closed")
   local pid; pid=$(cat "$SDIR/db1/mysqld.pid")
@@ -106,15 +114,8 @@ PY
 
 switchover_run() {
   local dir=$TEST_TMP/switchover
-  mkdir -p "$dir"
-  fresh_sandbox
-  semi_sync db1 on
-  wait_for 10 replicating db2 && wait_for 10 replicating db3
-  start_proxy_default
-  wait_for 10 master_is db1 || { echo "switchover: db1 never became master" >&2; return 1; }
-  /usr/bin/python3 "$WRITERS_PY" "$PROXY_PORT" "$NWRITERS" "$dir/acked" "$dir/stop" "$TABLE" &
-  local writers=$!
-  sleep "$LOAD_S"
+  start_loaded_run "$dir" "switchover" || return 1
+  local writers=$WRITERS_PID
   local t0; t0=$(now_ms)
   local code; code=$(admin_post /v1/switchover '{"to":"db2"}')
   local t1; t1=$(now_ms)

@@ -63,8 +63,7 @@ void PacketChannel::ReleaseBuffer() {
   if (reader_.capacity() != 0 && reader_.buffered() == 0) storage_cache.Put(reader_.TakeStorage());
 }
 
-asio::awaitable<Status> PacketChannel::Fill(bool whole_frame) {
-  boost::system::error_code ec;
+std::optional<Status> PacketChannel::FillNow(bool whole_frame) {
   const bool was_readable = readable_;
   readable_ = false;
   size_t want = last_read_filled_ ? kLargeRead : kSmallRead;
@@ -73,30 +72,37 @@ asio::awaitable<Status> PacketChannel::Fill(bool whole_frame) {
     storage_cache.Put(reader_.ReplaceStorage(storage_cache.Get(want)));
   // A frame larger than the buffer (up to 16 MiB) gets room for all of it at once, instead of
   // growing step by step with a copy and a transient old + new buffer at each step.
-  auto space =
+  read_space_ =
       reader_.PrepareWrite(whole_frame ? std::max(want, reader_.MissingFrameBytes()) : want);
-  size_t n = 0;
-  if (tls_) {
-    n = co_await tls_->async_read_some(asio::buffer(space.data(), space.size()),
-                                       asio::redirect_error(asio::use_awaitable, ec));
-  } else if (was_readable || last_read_filled_) {
-    // Bytes are known to be waiting (readiness seen, or the last read filled the buffer): read
-    // them directly instead of through the scheduler; wait asynchronously only if there were none.
-    n = socket_.read_some(asio::buffer(space.data(), space.size()), ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) {
-      ec.clear();
-      n = co_await socket_.async_read_some(asio::buffer(space.data(), space.size()),
-                                           asio::redirect_error(asio::use_awaitable, ec));
-    }
-  } else {
-    n = co_await socket_.async_read_some(asio::buffer(space.data(), space.size()),
-                                         asio::redirect_error(asio::use_awaitable, ec));
-  }
-  last_read_filled_ = n == space.size();
+  if (tls_ || !(was_readable || last_read_filled_)) return std::nullopt;
+  // Bytes are known to be waiting (readiness seen, or the last read filled the buffer): read
+  // them directly instead of through the scheduler; wait asynchronously only if there were none.
+  size_t n = socket_.read_some(asio::buffer(read_space_.data(), read_space_.size()), read_error_);
+  if (read_error_ == asio::error::would_block || read_error_ == asio::error::try_again)
+    return std::nullopt;
+  return FillDone(n);
+}
+
+asio::awaitable<size_t> PacketChannel::FillAsync() {
+  read_error_.clear();
+  auto buffer = asio::buffer(read_space_.data(), read_space_.size());
+  if (tls_)
+    return tls_->async_read_some(buffer, asio::redirect_error(asio::use_awaitable, read_error_));
+  return socket_.async_read_some(buffer, asio::redirect_error(asio::use_awaitable, read_error_));
+}
+
+Status PacketChannel::FillDone(size_t n) {
+  last_read_filled_ = n == read_space_.size();
   reader_.Commit(n);
   bytes_read_ += n;
-  if (ec && n == 0) co_return IoError("read", ec);
-  co_return Status::Ok();
+  if (read_error_ && n == 0) return IoError("read", read_error_);
+  return Status::Ok();
+}
+
+asio::awaitable<Status> PacketChannel::Fill(bool whole_frame) {
+  if (std::optional<Status> done = FillNow(whole_frame)) co_return std::move(*done);
+  size_t n = co_await FillAsync();
+  co_return FillDone(n);
 }
 
 std::optional<Result<wire::Packet>> PacketChannel::TryReadPacket() {
@@ -123,22 +129,35 @@ asio::awaitable<Result<wire::Frame>> PacketChannel::ReadFrame() {
   }
 }
 
-asio::awaitable<void> PacketChannel::WaitReadable() {
-  if (tls_ || reader_.buffered() > 0) co_return;
+bool PacketChannel::IdleWaitNeeded() {
+  if (tls_ || reader_.buffered() > 0) return false;
   // Reads into a small buffer rather than waiting for readiness: an edge-triggered readiness
   // wait costs an epoll_ctl to re-arm every time, a read does not; 512 bytes hold most
   // statements whole and little memory for an idle client.
   ReleaseBuffer();
   reader_.AdoptStorage(storage_cache.Get(kIdleRead));
-  auto space = reader_.PrepareWrite(1);
-  boost::system::error_code ec;
-  size_t n = co_await socket_.async_read_some(asio::buffer(space.data(), space.size()),
-                                              asio::redirect_error(asio::use_awaitable, ec));
+  read_space_ = reader_.PrepareWrite(1);
+  return true;
+}
+
+asio::awaitable<size_t> PacketChannel::IdleReadAsync() {
+  read_error_.clear();
+  return socket_.async_read_some(asio::buffer(read_space_.data(), read_space_.size()),
+                                 asio::redirect_error(asio::use_awaitable, read_error_));
+}
+
+void PacketChannel::IdleReadDone(size_t n) {
   reader_.Commit(n);
   bytes_read_ += n;
   last_read_filled_ = false;  // 512 bytes say nothing about the size of what follows
   // EOF or an error (the next read reports it), or more bytes likely waiting.
-  readable_ = n == 0 || n == space.size();
+  readable_ = n == 0 || n == read_space_.size();
+}
+
+asio::awaitable<void> PacketChannel::WaitReadable() {
+  if (!IdleWaitNeeded()) co_return;
+  size_t n = co_await IdleReadAsync();
+  IdleReadDone(n);
 }
 
 std::optional<Status> PacketChannel::TryWrite(wire::BytesView& bytes) {

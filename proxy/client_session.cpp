@@ -682,7 +682,10 @@ asio::awaitable<void> ClientSession::CommandLoop() {
     ArmIdleTimer();
     // Idle: no read buffer is held while waiting for the next command (memory per client).
     client_.ReleaseBuffer();
-    co_await client_.WaitReadable();
+    if (client_.IdleWaitNeeded()) {  // WaitReadable() without a coroutine frame of its own
+      size_t n = co_await client_.IdleReadAsync();
+      client_.IdleReadDone(n);
+    }
     // A command nearly always arrives whole in one read: no coroutine to take it.
     std::optional<Result<wire::Packet>> ready = client_.TryReadPacket();
     if (!ready) ready = co_await client_.ReadPacket();  // (no co_await in ?: with GCC 12)
@@ -1290,7 +1293,12 @@ asio::awaitable<void> ClientSession::Forward(BackendConnection& backend,
     // A large frame's first payload byte decides whether it can stream: read on without making
     // room for all of it until then.
     const bool whole_frame = !large || server.reader().buffered() > wire::kFrameHeaderSize;
-    if (Status s = co_await server.Fill(whole_frame); !s.ok()) {
+    std::optional<Status> filled = server.FillNow(whole_frame);  // Fill() without its own frame
+    if (!filled) {
+      size_t n = co_await server.FillAsync();
+      filled = server.FillDone(n);
+    }
+    if (Status& s = *filled; !s.ok()) {
       if (result.client_saw_bytes)  // ends the half-sent response with a proper error
         co_await SendError(progress.next_seq, 2013, "HY000",
                            "Lost connection to MySQL server during query");

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstring>
 #include <new>
 #include <span>
 
@@ -246,43 +245,59 @@ constexpr KeywordInfo kKeywordInfo[] = {{"", false},
 };
 static_assert(std::size(kKeywordInfo) == static_cast<size_t>(Kw::kEndOfKeywords));
 
-constexpr size_t kMaxKeywordLength = 20;
-constexpr size_t kKeywordSlots = 1024;  // open addressing, load factor ~0.2
+// Keyword lookup costs a few instructions per word: the slot comes from the length and three
+// bytes, so there is no hashing or lowering pass over the whole word, and the one candidate
+// is compared case-insensitively in place.
+//
+// Case folding is `byte | 0x20`. For the bytes a kWord token can hold (letters, digits, '_',
+// '$', bytes >= 0x80) it maps 'A'..'Z' to 'a'..'z' and nothing else onto a keyword byte:
+// keywords are [a-z_] and '_' folds to 0x7F, which only DEL (never in a word) shares.
+constexpr char Fold(char c) {
+  return static_cast<char>(c | 0x20);
+}
 
-constexpr uint32_t HashByte(uint32_t h, char c) {
-  return (h ^ static_cast<unsigned char>(c)) * 16777619u;  // FNV-1a
+constexpr size_t MaxKeywordLength() {
+  size_t n = 0;
+  for (const KeywordInfo& k : kKeywordInfo) n = std::max(n, k.text.size());
+  return n;
+}
+constexpr size_t kMaxKeywordLength = MaxKeywordLength();
+constexpr size_t kKeywordSlotBits = 10;
+constexpr size_t kKeywordSlots = size_t{1} << kKeywordSlotBits;  // load factor ~0.2
+
+// Multiplicative hash of (length, first, second, last byte), folded. Words shorter than 2
+// bytes are never looked up (no keyword is that short), so word[1] exists.
+constexpr size_t KeywordSlot(std::string_view word) {
+  const uint32_t key = static_cast<uint32_t>(word.size()) |
+                       static_cast<uint32_t>(static_cast<unsigned char>(Fold(word[0]))) << 8 |
+                       static_cast<uint32_t>(static_cast<unsigned char>(Fold(word[1]))) << 16 |
+                       static_cast<uint32_t>(static_cast<unsigned char>(Fold(word.back()))) << 24;
+  return (key * 2654435761u) >> (32 - kKeywordSlotBits);
 }
 
 constexpr std::array<uint16_t, kKeywordSlots> BuildKeywordSlots() {
   std::array<uint16_t, kKeywordSlots> slots{};
   for (uint16_t k = 1; k < static_cast<uint16_t>(Kw::kEndOfKeywords); ++k) {
-    uint32_t h = 2166136261u;
-    for (char c : kKeywordInfo[k].text) h = HashByte(h, c);
-    size_t slot = h & (kKeywordSlots - 1);
-    while (slots[slot] != 0) slot = (slot + 1) & (kKeywordSlots - 1);
+    size_t slot = KeywordSlot(kKeywordInfo[k].text);
+    while (slots[slot] != 0) slot = (slot + 1) & (kKeywordSlots - 1);  // linear probing
     slots[slot] = k;
   }
   return slots;
 }
 constexpr std::array<uint16_t, kKeywordSlots> kKeywordSlotTable = BuildKeywordSlots();
 
+// `word` is the text of a kWord token (see Fold for why that matters).
 Kw LookupKeyword(std::string_view word) {
-  if (word.size() < 2 || word.size() > kMaxKeywordLength) return Kw::kNone;
-  char lower[kMaxKeywordLength];
-  uint32_t h = 2166136261u;
-  for (size_t i = 0; i < word.size(); ++i) {
-    char c = word[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-    lower[i] = c;
-    h = HashByte(h, c);
-  }
-  for (size_t slot = h & (kKeywordSlots - 1);; slot = (slot + 1) & (kKeywordSlots - 1)) {
+  const size_t n = word.size();
+  if (n < 2 || n > kMaxKeywordLength) return Kw::kNone;
+  for (size_t slot = KeywordSlot(word);; slot = (slot + 1) & (kKeywordSlots - 1)) {
     const uint16_t k = kKeywordSlotTable[slot];
     if (k == 0) return Kw::kNone;
     const std::string_view text = kKeywordInfo[k].text;
-    if (text.size() == word.size() && std::memcmp(text.data(), lower, word.size()) == 0) {
-      return static_cast<Kw>(k);
-    }
+    if (text.size() != n) continue;
+    size_t i = 0;
+    while (i < n && Fold(word[i]) == Fold(text[i])) ++i;
+    if (i == n) return static_cast<Kw>(k);
   }
 }
 

@@ -758,6 +758,23 @@ class StatementScanner {
   }
 
   void CommitTable(std::string_view schema, std::string_view name) {
+    if (IsQuotedIdentifier(schema) || IsQuotedIdentifier(name)) {
+      CommitQuotedTable(schema, name);
+      return;
+    }
+    // Unquoted names are their own text: compare and copy them without a temporary string.
+    if (name.empty()) return;
+    for (const TableRef& t : out_.tables) {
+      if (t.name == name && t.schema == schema) return;
+    }
+    TableRef& ref = out_.tables.emplace_back();
+    ref.schema.assign(schema);
+    ref.name.assign(name);
+  }
+  static bool IsQuotedIdentifier(std::string_view text) {
+    return !text.empty() && (text.front() == '`' || text.front() == '"');
+  }
+  [[gnu::noinline]] void CommitQuotedTable(std::string_view schema, std::string_view name) {
     TableRef ref{schema.empty() ? std::string() : UnquoteIdentifier(schema),
                  UnquoteIdentifier(name)};
     if (ref.name.empty()) return;

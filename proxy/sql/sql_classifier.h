@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 #include "proxy/sql/route_hint.h"
 
 namespace switchyard::proxy {
@@ -139,6 +141,10 @@ struct TableRef {
   friend bool operator==(const TableRef&, const TableRef&) = default;
 };
 
+// Most statements name one to a few tables: inline storage keeps ClassifySql free of heap
+// allocations on the hot path (names up to 15 bytes also fit std::string's inline buffer).
+using TableRefList = boost::container::small_vector<TableRef, 4>;
+
 // Per-statement summary, filled only for multi-statement texts.
 struct StatementSummary {
   StatementKind kind = StatementKind::kUnknown;
@@ -176,7 +182,7 @@ struct Classification {
   // some non-table words may appear (harmless: the router only checks them against the
   // session's temporary tables). tables_complete is false when the text was too deeply
   // nested to follow; then the router must assume any temporary table may be touched.
-  std::vector<TableRef> tables;
+  TableRefList tables;
   bool tables_complete = true;
   std::vector<TableRef> created_temp_tables;  // CREATE TEMPORARY TABLE
   std::vector<TableRef> dropped_tables;       // DROP [TEMPORARY] TABLE (a temp table shadows)

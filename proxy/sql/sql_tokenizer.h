@@ -49,11 +49,7 @@ class SqlTokenizer {
   // The next token; kEnd forever once the input is exhausted, kError once on malformed input
   // (then kEnd). The contents of executable comments (/*! ... */, /*!50100 ... */, /*M! ... */)
   // are returned as ordinary tokens, because the server runs them.
-  Token Next() {
-    Token token;
-    Next(token);
-    return token;
-  }
+  Token Next() { return Scan(); }
   // Same, writing into `token` (lets hot loops build tokens in place).
   void Next(Token& token) { token = Scan(); }
 
@@ -67,6 +63,10 @@ class SqlTokenizer {
 
  private:
   Token Scan();
+  // Skips whitespace; returns the offset of the next character (n at the end).
+  size_t SkipSpaces() const;
+  // Offset just past the identifier characters starting at `from`.
+  size_t SkipIdentChars(size_t from) const;
   Token Make(TokenKind kind, size_t begin) { return Token{kind, sql_.substr(begin, pos_ - begin)}; }
   Token Error(size_t begin);
   // Scans a quoted run starting at pos_ (on the opening quote). False if unterminated.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <new>
 #include <span>
 
@@ -286,6 +287,31 @@ constexpr std::array<uint16_t, kKeywordSlots> BuildKeywordSlots() {
 }
 constexpr std::array<uint16_t, kKeywordSlots> kKeywordSlotTable = BuildKeywordSlots();
 
+// Loads sizeof(Int) bytes at `p` as an integer with every byte folded (see Fold).
+template <typename Int>
+Int LoadFolded(const char* p) {
+  Int v;
+  std::memcpy(&v, p, sizeof v);
+  return v | static_cast<Int>(0x2020202020202020ull);
+}
+
+// Folded equality of two n-byte runs, 2 <= n <= 24, a few integer compares instead of a byte
+// loop. The loads overlap rather than read past either run (e.g. n = 6: bytes 0-3 and 2-5).
+bool EqualsFolded(const char* a, const char* b, size_t n) {
+  if (n < 4) {
+    return LoadFolded<uint16_t>(a) == LoadFolded<uint16_t>(b) &&
+           LoadFolded<uint16_t>(a + n - 2) == LoadFolded<uint16_t>(b + n - 2);
+  }
+  if (n <= 8) {
+    return LoadFolded<uint32_t>(a) == LoadFolded<uint32_t>(b) &&
+           LoadFolded<uint32_t>(a + n - 4) == LoadFolded<uint32_t>(b + n - 4);
+  }
+  if (n > 16 && LoadFolded<uint64_t>(a + 8) != LoadFolded<uint64_t>(b + 8)) return false;
+  return LoadFolded<uint64_t>(a) == LoadFolded<uint64_t>(b) &&
+         LoadFolded<uint64_t>(a + n - 8) == LoadFolded<uint64_t>(b + n - 8);
+}
+static_assert(kMaxKeywordLength <= 24);
+
 // `word` is the text of a kWord token (see Fold for why that matters).
 Kw LookupKeyword(std::string_view word) {
   const size_t n = word.size();
@@ -294,10 +320,7 @@ Kw LookupKeyword(std::string_view word) {
     const uint16_t k = kKeywordSlotTable[slot];
     if (k == 0) return Kw::kNone;
     const std::string_view text = kKeywordInfo[k].text;
-    if (text.size() != n) continue;
-    size_t i = 0;
-    while (i < n && Fold(word[i]) == Fold(text[i])) ++i;
-    if (i == n) return static_cast<Kw>(k);
+    if (text.size() == n && EqualsFolded(word.data(), text.data(), n)) return static_cast<Kw>(k);
   }
 }
 
@@ -445,7 +468,6 @@ class StatementScanner {
       first_kw_ = tok.kw;
       begin_ = Offset(tok);
     }
-    end_ = Offset(tok) + tok.t.text.size();
     ScanFeatures(tok);
     TrackCompound(tok, index);
     TrackTables(tok, index);
@@ -475,7 +497,8 @@ class StatementScanner {
   StmtResult Finish(const ClassifyOptions& options, int nesting);
 
   size_t begin() const { return begin_; }
-  size_t end() const { return end_; }
+  // End of the last token fed (prev1_ points at it).
+  size_t end() const { return Offset(*prev1_) + prev1_->t.text.size(); }
 
  private:
   enum TableState : uint8_t {
@@ -952,7 +975,6 @@ class StatementScanner {
   size_t count_ = 0;
   bool truncated_ = false;
   size_t begin_ = 0;
-  size_t end_ = 0;
 
   size_t depth_ = 0;
   Frame frames_[kMaxDepth];
@@ -1750,9 +1772,8 @@ Classification ClassifyImpl(std::string_view sql, const ClassifyOptions& options
   };
 
   for (;;) {
-    // The token is built straight into the scanner's slot: no copies on the hot path.
-    Tok* const tok = new (scanner->NextSlot()) Tok{};
-    tokenizer.Next(tok->t);
+    // The token is scanned straight into the scanner's slot (no zeroing, no copy).
+    Tok* const tok = new (scanner->NextSlot()) Tok{tokenizer.Next(), Kw::kNone};
     const Token& token = tok->t;
     if (token.kind == TokenKind::kComment) {
       ParseHintComment(token.text, out.hint);

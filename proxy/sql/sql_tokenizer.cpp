@@ -1,38 +1,15 @@
 #include "proxy/sql/sql_tokenizer.h"
 
-#include <array>
-
 namespace switchyard::proxy {
 namespace {
 
-enum CharClass : uint8_t {
-  kOther = 0,
-  kSpace = 1,
-  kIdent = 2,  // may continue an identifier (letters, digits, _, $, bytes >= 0x80)
-  kDigit = 4,
-};
+using tokenizer_detail::ClassOf;
+using tokenizer_detail::IsIdentChar;
+using tokenizer_detail::kIdent;
+using tokenizer_detail::kSpace;
 
-constexpr std::array<uint8_t, 256> MakeCharClasses() {
-  std::array<uint8_t, 256> t{};
-  for (int c : {' ', '\t', '\n', '\r', '\f', '\v'}) t[c] = kSpace;
-  for (int c = 'a'; c <= 'z'; ++c) t[c] = kIdent;
-  for (int c = 'A'; c <= 'Z'; ++c) t[c] = kIdent;
-  for (int c = '0'; c <= '9'; ++c) t[c] = kIdent | kDigit;
-  t['_'] = kIdent;
-  t['$'] = kIdent;
-  for (int c = 0x80; c < 256; ++c) t[c] = kIdent;  // UTF-8 identifiers
-  return t;
-}
-constexpr std::array<uint8_t, 256> kCharClasses = MakeCharClasses();
-
-inline uint8_t ClassOf(char c) {
-  return kCharClasses[static_cast<unsigned char>(c)];
-}
-inline bool IsIdentChar(char c) {
-  return (ClassOf(c) & kIdent) != 0;
-}
 inline bool IsDigit(char c) {
-  return (ClassOf(c) & kDigit) != 0;
+  return (ClassOf(c) & tokenizer_detail::kDigit) != 0;
 }
 inline bool IsHexDigit(char c) {
   return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
@@ -140,26 +117,10 @@ Token SqlTokenizer::ScanVariable(size_t begin) {
   return Make(TokenKind::kUserVar, begin);
 }
 
-// The two hottest loops walk a local pointer: indexing through members makes the compiler
-// store pos_ back on every byte (the text might alias *this as far as it knows).
-size_t SqlTokenizer::SkipSpaces() const {
-  const char* p = sql_.data() + pos_;
-  const char* const end = sql_.data() + sql_.size();
-  while (p != end && (ClassOf(*p) & kSpace)) ++p;
-  return static_cast<size_t>(p - sql_.data());
-}
-
-size_t SqlTokenizer::SkipIdentChars(size_t from) const {
-  const char* p = sql_.data() + from;
-  const char* const end = sql_.data() + sql_.size();
-  while (p != end && IsIdentChar(*p)) ++p;
-  return static_cast<size_t>(p - sql_.data());
-}
-
 Token SqlTokenizer::Scan() {
   const size_t n = sql_.size();
   while (!failed_) {
-    pos_ = SkipSpaces();
+    pos_ = tokenizer_detail::SkipSpaces(sql_, pos_);
     if (pos_ >= n) {
       if (in_executable_comment_) return Error(executable_comment_begin_);
       return Token{TokenKind::kEnd, sql_.substr(n)};
@@ -168,7 +129,7 @@ Token SqlTokenizer::Scan() {
     const char c = sql_[pos_];
     // Plain words are the most common token: no need to go through the switch.
     if (ClassOf(c) == kIdent) {
-      pos_ = SkipIdentChars(pos_ + 1);
+      pos_ = tokenizer_detail::SkipIdentChars(sql_, pos_ + 1);
       return Make(TokenKind::kWord, begin);
     }
     const char next = pos_ + 1 < n ? sql_[pos_ + 1] : '\0';
@@ -251,7 +212,7 @@ Token SqlTokenizer::Scan() {
       default:
         if (IsDigit(c)) return ScanNumberOrWord(begin);
         if (IsIdentChar(c)) {
-          pos_ = SkipIdentChars(pos_ + 1);
+          pos_ = tokenizer_detail::SkipIdentChars(sql_, pos_ + 1);
           return Make(TokenKind::kWord, begin);
         }
         break;

@@ -3,12 +3,59 @@
 // (unterminated string, identifier or comment) yields a kError token, never UB.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace switchyard::proxy {
+
+// Character classes, shared by Scan() and the inline fast path of Next().
+namespace tokenizer_detail {
+
+enum CharClass : uint8_t {
+  kOther = 0,
+  kSpace = 1,
+  kIdent = 2,  // may continue an identifier (letters, digits, _, $, bytes >= 0x80)
+  kDigit = 4,
+};
+
+constexpr std::array<uint8_t, 256> MakeCharClasses() {
+  std::array<uint8_t, 256> t{};
+  for (int c : {' ', '\t', '\n', '\r', '\f', '\v'}) t[c] = kSpace;
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = kIdent;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = kIdent;
+  for (int c = '0'; c <= '9'; ++c) t[c] = kIdent | kDigit;
+  t['_'] = kIdent;
+  t['$'] = kIdent;
+  for (int c = 0x80; c < 256; ++c) t[c] = kIdent;  // UTF-8 identifiers
+  return t;
+}
+inline constexpr std::array<uint8_t, 256> kCharClasses = MakeCharClasses();
+
+inline uint8_t ClassOf(char c) {
+  return kCharClasses[static_cast<unsigned char>(c)];
+}
+inline bool IsIdentChar(char c) {
+  return (ClassOf(c) & kIdent) != 0;
+}
+// The hot loops walk a local pointer: indexing through a member would make the compiler store
+// the position back on every byte (the text might alias the tokenizer as far as it knows).
+inline size_t SkipSpaces(std::string_view text, size_t from) {
+  const char* p = text.data() + from;
+  const char* const end = text.data() + text.size();
+  while (p != end && (ClassOf(*p) & kSpace)) ++p;
+  return static_cast<size_t>(p - text.data());
+}
+inline size_t SkipIdentChars(std::string_view text, size_t from) {
+  const char* p = text.data() + from;
+  const char* const end = text.data() + text.size();
+  while (p != end && IsIdentChar(*p)) ++p;
+  return static_cast<size_t>(p - text.data());
+}
+
+}  // namespace tokenizer_detail
 
 enum class TokenKind : uint8_t {
   kEnd,          // end of input
@@ -49,9 +96,22 @@ class SqlTokenizer {
   // The next token; kEnd forever once the input is exhausted, kError once on malformed input
   // (then kEnd). The contents of executable comments (/*! ... */, /*!50100 ... */, /*M! ... */)
   // are returned as ordinary tokens, because the server runs them.
-  Token Next() { return Scan(); }
+  Token Next() {
+    // Inline fast path for the most common token, a plain word: one that starts with a letter,
+    // '_', '$' or a byte >= 0x80 (never a number, comment or quoted text). Scan() reads such a
+    // word the same way in every state; it does everything else.
+    if (!failed_) {
+      const size_t begin = tokenizer_detail::SkipSpaces(sql_, pos_);
+      if (begin < sql_.size() &&
+          tokenizer_detail::ClassOf(sql_[begin]) == tokenizer_detail::kIdent) {
+        pos_ = tokenizer_detail::SkipIdentChars(sql_, begin + 1);
+        return Token{TokenKind::kWord, std::string_view(sql_.data() + begin, pos_ - begin)};
+      }
+    }
+    return Scan();
+  }
   // Same, writing into `token` (lets hot loops build tokens in place).
-  void Next(Token& token) { token = Scan(); }
+  void Next(Token& token) { token = Next(); }
 
   // Byte offset of the next unread character.
   size_t offset() const { return pos_; }
@@ -63,10 +123,6 @@ class SqlTokenizer {
 
  private:
   Token Scan();
-  // Skips whitespace; returns the offset of the next character (n at the end).
-  size_t SkipSpaces() const;
-  // Offset just past the identifier characters starting at `from`.
-  size_t SkipIdentChars(size_t from) const;
   Token Make(TokenKind kind, size_t begin) { return Token{kind, sql_.substr(begin, pos_ - begin)}; }
   Token Error(size_t begin);
   // Scans a quoted run starting at pos_ (on the opening quote). False if unterminated.

@@ -530,6 +530,7 @@ class StatementScanner {
   void ScanFeatures(const Tok& tok) {
     switch (tok.t.kind) {
       case TokenKind::kWord:
+        if (tok.kw == Kw::kNone) break;  // most words: one compare, not a switch
         switch (tok.kw) {
           case Kw::kUpdate:
             if (prev1_->Is(Kw::kFor)) Flag(reason::kForUpdate);
@@ -722,6 +723,7 @@ class StatementScanner {
   }
 
   bool IsTableTrigger(const Tok& tok, size_t index, const Frame& frame) const {
+    if (tok.kw == Kw::kNone) return false;  // most tokens: one compare, not a switch
     switch (tok.kw) {
       case Kw::kFrom:
         return depth_ == 0 || frame.saw_select;

@@ -19,6 +19,7 @@ enum CharClass : uint8_t {
   kSpace = 1,
   kIdent = 2,  // may continue an identifier (letters, digits, _, $, bytes >= 0x80)
   kDigit = 4,
+  kPunctOnly = 8,  // always a one-character kPunct token, whatever follows and in every state
 };
 
 constexpr std::array<uint8_t, 256> MakeCharClasses() {
@@ -30,6 +31,14 @@ constexpr std::array<uint8_t, 256> MakeCharClasses() {
   t['_'] = kIdent;
   t['$'] = kIdent;
   for (int c = 0x80; c < 256; ++c) t[c] = kIdent;  // UTF-8 identifiers
+  // Everything else is a one-character punctuation token, except what Scan() looks at twice:
+  // comments (# -- /* */), quotes, variables (@) and the two-character := and .. tokens.
+  for (int c = 0; c < 0x80; ++c) {
+    if (t[c] == kOther &&
+        std::string_view("#-/*'\"`@:.").find(static_cast<char>(c)) == std::string_view::npos) {
+      t[c] = kPunctOnly;
+    }
+  }
   return t;
 }
 inline constexpr std::array<uint8_t, 256> kCharClasses = MakeCharClasses();
@@ -97,16 +106,23 @@ class SqlTokenizer {
   // (then kEnd). The contents of executable comments (/*! ... */, /*!50100 ... */, /*M! ... */)
   // are returned as ordinary tokens, because the server runs them.
   Token Next() {
-    // Inline fast path for the most common token, a plain word: one that starts with a letter,
-    // '_', '$' or a byte >= 0x80 (never a number, comment or quoted text). Scan() reads such a
-    // word the same way in every state; it does everything else.
+    // Inline fast path for the most common tokens: a plain word (one that starts with a letter,
+    // '_', '$' or a byte >= 0x80: never a number, comment or quoted text) and one-character
+    // punctuation. Scan() reads them the same way in every state; it does everything else.
     if (!failed_) {
       const size_t begin = tokenizer_detail::SkipSpaces(sql_, pos_);
-      if (begin < sql_.size() &&
-          tokenizer_detail::ClassOf(sql_[begin]) == tokenizer_detail::kIdent) {
-        pos_ = tokenizer_detail::SkipIdentChars(sql_, begin + 1);
-        return Token{TokenKind::kWord, std::string_view(sql_.data() + begin, pos_ - begin)};
+      if (begin < sql_.size()) {
+        const uint8_t char_class = tokenizer_detail::ClassOf(sql_[begin]);
+        if (char_class == tokenizer_detail::kIdent) {
+          pos_ = tokenizer_detail::SkipIdentChars(sql_, begin + 1);
+          return Token{TokenKind::kWord, std::string_view(sql_.data() + begin, pos_ - begin)};
+        }
+        if (char_class == tokenizer_detail::kPunctOnly) {  // = , ( ) ; and the like
+          pos_ = begin + 1;
+          return Token{TokenKind::kPunct, std::string_view(sql_.data() + begin, 1)};
+        }
       }
+      pos_ = begin;  // Scan() need not skip the spaces again
     }
     return Scan();
   }

@@ -471,8 +471,22 @@ class StatementScanner {
     ScanFeatures(tok);
     TrackCompound(tok, index);
     TrackTables(tok, index);
-    // The main verb of WITH ... (at any EXPLAIN/ANALYZE prefix): the first verb outside the
-    // parentheses of the common table expressions.
+    if (tok.kw != Kw::kNone) WatchWith(tok);
+    prev2_ = prev1_;
+    prev1_ = &tok;
+  }
+
+  // Classifies the statement fed so far; writes session/table details into the output.
+  StmtResult Finish(const ClassifyOptions& options, int nesting);
+
+  size_t begin() const { return begin_; }
+  // End of the last token fed (prev1_ points at it).
+  size_t end() const { return Offset(*prev1_) + prev1_->t.text.size(); }
+
+ private:
+  // The main verb of WITH ... (at any EXPLAIN/ANALYZE prefix): the first verb outside the
+  // parentheses of the common table expressions. Only keywords matter here.
+  void WatchWith(const Tok& tok) {
     if (tok.Is(Kw::kWith) && depth_ == 0) with_seen_ = true;
     if (with_seen_ && depth_ == 0 && !tok.Is(Kw::kWith) && with_main_ == Kw::kNone) {
       switch (tok.kw) {
@@ -489,18 +503,8 @@ class StatementScanner {
           break;
       }
     }
-    prev2_ = prev1_;
-    prev1_ = &tok;
   }
 
-  // Classifies the statement fed so far; writes session/table details into the output.
-  StmtResult Finish(const ClassifyOptions& options, int nesting);
-
-  size_t begin() const { return begin_; }
-  // End of the last token fed (prev1_ points at it).
-  size_t end() const { return Offset(*prev1_) + prev1_->t.text.size(); }
-
- private:
   enum TableState : uint8_t {
     kIdle,
     kExpect,       // a table reference may follow (after FROM, JOIN, INTO, TABLE, ',', ...)
@@ -636,6 +640,9 @@ class StatementScanner {
   }
 
   void TrackCompound(const Tok& tok, size_t index) {
+    // The common case first: past the second token nothing starts a compound statement,
+    // except in CREATE PROCEDURE/FUNCTION/TRIGGER/EVENT/PACKAGE.
+    if (!compound_ && index >= 2 && first_kw_ != Kw::kCreate) return;
     if (!compound_) {
       if (index == 0) {
         switch (tok.kw) {

@@ -57,6 +57,12 @@ inline size_t SkipSpaces(std::string_view text, size_t from) {
   while (p != end && (ClassOf(*p) & kSpace)) ++p;
   return static_cast<size_t>(p - text.data());
 }
+inline size_t SkipDigits(std::string_view text, size_t from) {
+  const char* p = text.data() + from;
+  const char* const end = text.data() + text.size();
+  while (p != end && (ClassOf(*p) & kDigit)) ++p;
+  return static_cast<size_t>(p - text.data());
+}
 inline size_t SkipIdentChars(std::string_view text, size_t from) {
   const char* p = text.data() + from;
   const char* const end = text.data() + text.size();
@@ -107,8 +113,9 @@ class SqlTokenizer {
   // are returned as ordinary tokens, because the server runs them.
   Token Next() {
     // Inline fast path for the most common tokens: a plain word (one that starts with a letter,
-    // '_', '$' or a byte >= 0x80: never a number, comment or quoted text) and one-character
-    // punctuation. Scan() reads them the same way in every state; it does everything else.
+    // '_', '$' or a byte >= 0x80: never a number, comment or quoted text), one-character
+    // punctuation, integers and the end. Scan() reads them the same way in every state; it
+    // does everything else.
     if (!failed_) {
       const size_t begin = tokenizer_detail::SkipSpaces(sql_, pos_);
       if (begin < sql_.size()) {
@@ -121,6 +128,19 @@ class SqlTokenizer {
           pos_ = begin + 1;
           return Token{TokenKind::kPunct, std::string_view(sql_.data() + begin, 1)};
         }
+        if (char_class == (tokenizer_detail::kIdent | tokenizer_detail::kDigit)) {
+          // An integer: digits followed by the end or by a character that can neither
+          // continue it (".5", "e3", "x1F") nor make it a word ("1abc").
+          const size_t end = tokenizer_detail::SkipDigits(sql_, begin + 1);
+          if (end == sql_.size() ||
+              (sql_[end] != '.' && !tokenizer_detail::IsIdentChar(sql_[end]))) {
+            pos_ = end;
+            return Token{TokenKind::kNumber, std::string_view(sql_.data() + begin, end - begin)};
+          }
+        }
+      } else if (!in_executable_comment_) {
+        pos_ = begin;
+        return Token{TokenKind::kEnd, std::string_view(sql_.data() + begin, 0)};
       }
       pos_ = begin;  // Scan() need not skip the spaces again
     }

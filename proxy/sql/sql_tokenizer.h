@@ -66,6 +66,14 @@ inline size_t SkipDigits(std::string_view text, size_t from) {
 inline size_t SkipIdentChars(std::string_view text, size_t from) {
   const char* p = text.data() + from;
   const char* const end = text.data() + text.size();
+  // Four bytes per bound check: identifiers are the bulk of most statements.
+  while (end - p >= 4) {
+    if (!IsIdentChar(p[0])) return static_cast<size_t>(p - text.data());
+    if (!IsIdentChar(p[1])) return static_cast<size_t>(p + 1 - text.data());
+    if (!IsIdentChar(p[2])) return static_cast<size_t>(p + 2 - text.data());
+    if (!IsIdentChar(p[3])) return static_cast<size_t>(p + 3 - text.data());
+    p += 4;
+  }
   while (p != end && IsIdentChar(*p)) ++p;
   return static_cast<size_t>(p - text.data());
 }

@@ -336,6 +336,15 @@ std::string ToLower(std::string_view s) {
   return out;
 }
 
+// ToLower(UnquoteIdentifier(text)) without the intermediate string for unquoted names (the
+// common case: UnquoteIdentifier returns those unchanged).
+std::string LowerIdentifier(std::string_view text) {
+  if (!text.empty() && (text.front() == '`' || text.front() == '"')) {
+    return ToLower(UnquoteIdentifier(text));
+  }
+  return ToLower(text);
+}
+
 std::string ToUpper(std::string_view s) {
   std::string out(s);
   for (char& c : out) {
@@ -1615,14 +1624,14 @@ size_t StatementScanner::ParseAssignments(size_t i, bool until_for,
         } else {
           a.scope = Scope::kSession;  // @@x is the session value
         }
-        a.name = ToLower(UnquoteIdentifier(name));
+        a.name = LowerIdentifier(name);
         ++i;
       } else if (target.IsName()) {
-        a.name = ToLower(UnquoteIdentifier(target.t.text));
+        a.name = LowerIdentifier(target.t.text);
         ++i;
         if (At(i).IsPunct('.') && At(i + 1).IsName()) {  // structured: default.key_buffer_size
           a.name += '.';
-          a.name += ToLower(UnquoteIdentifier(At(i + 1).t.text));
+          a.name += LowerIdentifier(At(i + 1).t.text);
           i += 2;
         }
       } else {

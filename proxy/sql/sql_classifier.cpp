@@ -955,8 +955,8 @@ class StatementScanner {
   StmtResult ClassifyXa(size_t i);
   // Parses "[scope] name = value, ..." up to the end (or FOR when `until_for`) into `list`.
   // Returns the index after the list, or 0 on a parse failure.
-  size_t ParseAssignments(size_t i, bool until_for, std::vector<VariableAssignment>& list,
-                          bool& global, bool& autocommit_expression);
+  size_t ParseAssignments(size_t i, bool until_for, VariableAssignmentList& list, bool& global,
+                          bool& autocommit_expression);
   bool ParseTransactionCharacteristics(size_t i, TransactionCharacteristics& tc);
 
   const Tok& At(size_t i) const { return i < HeadSize() ? head_[i] : kEndTok; }
@@ -1547,9 +1547,8 @@ bool IsConstantValue(std::span<const Tok> value) {
   return false;
 }
 
-size_t StatementScanner::ParseAssignments(size_t i, bool until_for,
-                                          std::vector<VariableAssignment>& list, bool& global,
-                                          bool& autocommit_expression) {
+size_t StatementScanner::ParseAssignments(size_t i, bool until_for, VariableAssignmentList& list,
+                                          bool& global, bool& autocommit_expression) {
   using Scope = VariableAssignment::Scope;
   Scope carried = Scope::kSession;  // "SET GLOBAL a=1, b=2": the modifier carries over
   const size_t n = HeadSize();

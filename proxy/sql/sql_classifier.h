@@ -106,6 +106,10 @@ struct VariableAssignment {
   friend bool operator==(const VariableAssignment&, const VariableAssignment&) = default;
 };
 
+// Most SET statements assign one variable (SET autocommit=1): inline storage for one keeps
+// the list itself off the heap.
+using VariableAssignmentList = boost::container::small_vector<VariableAssignment, 1>;
+
 // SET [GLOBAL|SESSION] TRANSACTION ... characteristics.
 struct TransactionCharacteristics {
   enum class Scope : uint8_t { kNextTransaction, kSession, kGlobal };
@@ -127,7 +131,7 @@ struct SessionChange {
   std::optional<std::string> character_set;
   std::optional<std::string> role;  // SET ROLE ... (text after ROLE, as written)
   std::optional<TransactionCharacteristics> transaction;
-  std::vector<VariableAssignment> assignments;  // in statement order; autocommit included
+  VariableAssignmentList assignments;  // in statement order; autocommit included
 
   bool empty() const {
     return !use_database && !autocommit && !names_charset && !character_set && !role &&
@@ -175,7 +179,7 @@ struct Classification {
 
   SessionChange session;
   // MariaDB SET STATEMENT x=y FOR ...: overrides for this statement only (not session state).
-  std::vector<VariableAssignment> statement_overrides;
+  VariableAssignmentList statement_overrides;
   RouteHint hint;
 
   // Tables referenced, in order of appearance, duplicates kept out. Best effort: CTE names and

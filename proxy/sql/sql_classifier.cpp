@@ -808,7 +808,7 @@ class StatementScanner {
     for (const TableRef& t : out_.tables) {
       if (t.name == name && t.schema == schema) return;
     }
-    out_.tables.push_back(TableRef{std::string(schema), std::string(name)});
+    out_.tables.emplace_back(std::string(schema), std::string(name));
   }
   static bool IsQuotedIdentifier(std::string_view text) {
     return !text.empty() && (text.front() == '`' || text.front() == '"');
@@ -1020,7 +1020,8 @@ class StatementScanner {
 StmtResult StatementScanner::Finish(const ClassifyOptions& options, int nesting) {
   if (frames_[0].state == kName1 && depth_ == 0) CommitTable({}, pending_);
   user_var_targets_ = 0;
-  StmtResult r = ClassifyFrom(0, options, nesting);
+  // The most common statement skips the verb dispatch (ClassifyFrom would return the same).
+  StmtResult r = first_kw_ == Kw::kSelect ? Read(Verb::kSelect) : ClassifyFrom(0, options, nesting);
   if (user_var_mentions_ > user_var_targets_) out_.reads_user_vars = true;
   // SELECT features that need the master also apply to reads reached through EXPLAIN and to
   // SET values (SET @id = LAST_INSERT_ID() must run where the insert ran).

@@ -1020,8 +1020,25 @@ class StatementScanner {
 StmtResult StatementScanner::Finish(const ClassifyOptions& options, int nesting) {
   if (frames_[0].state == kName1 && depth_ == 0) CommitTable({}, pending_);
   user_var_targets_ = 0;
-  // The most common statement skips the verb dispatch (ClassifyFrom would return the same).
-  StmtResult r = first_kw_ == Kw::kSelect ? Read(Verb::kSelect) : ClassifyFrom(0, options, nesting);
+  StmtResult r;
+  // The most common statements skip the verb dispatch (ClassifyFrom returns the same for them).
+  switch (first_kw_) {
+    case Kw::kSelect:
+      r = Read(Verb::kSelect);
+      break;
+    case Kw::kInsert:
+      r = Write(Verb::kInsert, reason::kWrite);
+      break;
+    case Kw::kUpdate:
+      r = Write(Verb::kUpdate, reason::kWrite);
+      break;
+    case Kw::kDelete:
+      r = Write(Verb::kDelete, reason::kWrite);
+      break;
+    default:
+      r = ClassifyFrom(0, options, nesting);
+      break;
+  }
   if (user_var_mentions_ > user_var_targets_) out_.reads_user_vars = true;
   // SELECT features that need the master also apply to reads reached through EXPLAIN and to
   // SET values (SET @id = LAST_INSERT_ID() must run where the insert ran).

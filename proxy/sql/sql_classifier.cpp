@@ -808,7 +808,7 @@ class StatementScanner {
     for (const TableRef& t : out_.tables) {
       if (t.name == name && t.schema == schema) return;
     }
-    out_.tables.emplace_back(std::string(schema), std::string(name));
+    out_.tables.push_back(TableRef{std::string(schema), std::string(name)});
   }
   static bool IsQuotedIdentifier(std::string_view text) {
     return !text.empty() && (text.front() == '`' || text.front() == '"');

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "proxy/sql/sql_classifier.h"
@@ -172,6 +173,69 @@ TEST(TokenizerWords, UnterminatedExecutableCommentStillFailsAfterItsWords) {
   const Token t = tokenizer.Next();
   EXPECT_EQ(t.kind, TokenKind::kError);
   EXPECT_EQ(tokenizer.OffsetOf(t), 0u);
+}
+
+// --- tokenizer quoted runs and integers --------------------------------------------------------
+
+using Lexed = std::pair<TokenKind, std::string>;
+
+std::vector<Lexed> Lex(std::string_view sql, SqlTokenizer::Options options = {}) {
+  SqlTokenizer tokenizer(sql, options);
+  std::vector<Lexed> out;
+  for (int guard = 0; guard < 100; ++guard) {
+    const Token t = tokenizer.Next();
+    if (t.kind == TokenKind::kEnd) break;
+    out.emplace_back(t.kind, std::string(t.text));
+  }
+  return out;
+}
+
+constexpr TokenKind kS = TokenKind::kString;
+constexpr TokenKind kW = TokenKind::kWord;
+constexpr TokenKind kE = TokenKind::kError;
+constexpr TokenKind kN = TokenKind::kNumber;
+constexpr TokenKind kP = TokenKind::kPunct;
+constexpr TokenKind kQ = TokenKind::kQuotedIdent;
+
+TEST(TokenizerQuoted, EscapesAndDoubledQuotes) {
+  EXPECT_THAT(Lex(R"('a\'b' x)"), ElementsAre(Lexed{kS, R"('a\'b')"}, Lexed{kW, "x"}));
+  EXPECT_THAT(Lex("'a''b' x"), ElementsAre(Lexed{kS, "'a''b'"}, Lexed{kW, "x"}));
+  EXPECT_THAT(Lex(R"('a\\' x)"), ElementsAre(Lexed{kS, R"('a\\')"}, Lexed{kW, "x"}));
+  EXPECT_THAT(Lex(R"('\'''' x)"), ElementsAre(Lexed{kS, R"('\'''')"}, Lexed{kW, "x"}));
+  EXPECT_THAT(Lex(R"('a'\'b')"),
+              ElementsAre(Lexed{kS, "'a'"}, Lexed{kP, R"(\)"}, Lexed{kS, "'b'"}));
+  EXPECT_THAT(Lex(R"("a\"b""c" x)"), ElementsAre(Lexed{kS, R"("a\"b""c")"}, Lexed{kW, "x"}));
+  EXPECT_THAT(Lex(R"('abc\)"), ElementsAre(Lexed{kE, R"('abc\)"}));
+  EXPECT_THAT(Lex(R"('abc\')"), ElementsAre(Lexed{kE, R"('abc\')"}));
+  EXPECT_THAT(Lex("'abc''"), ElementsAre(Lexed{kE, "'abc''"}));
+  EXPECT_THAT(Lex("`a``b` x"), ElementsAre(Lexed{kQ, "`a``b`"}, Lexed{kW, "x"}));
+  EXPECT_THAT(Lex(R"(`a\` x)"), ElementsAre(Lexed{kQ, R"(`a\`)"}, Lexed{kW, "x"}));
+
+  SqlTokenizer::Options no_backslash;
+  no_backslash.backslash_escapes = false;
+  EXPECT_THAT(Lex(R"('a\' x)", no_backslash), ElementsAre(Lexed{kS, R"('a\')"}, Lexed{kW, "x"}));
+}
+
+TEST(TokenizerQuoted, LongRunsOfBackslashes) {
+  const std::string even = "'" + std::string(20000, '\\') + "'";
+  EXPECT_THAT(Lex(even + " x"), ElementsAre(Lexed{kS, even}, Lexed{kW, "x"}));
+  const std::string odd = "'" + std::string(20001, '\\') + "' x";
+  EXPECT_THAT(Lex(odd), ElementsAre(Lexed{kE, odd}));
+}
+
+TEST(TokenizerNumbers, IntegersAndWhatFollowsThem) {
+  EXPECT_THAT(Lex("12"), ElementsAre(Lexed{kN, "12"}));
+  EXPECT_THAT(Lex("12,3)"),
+              ElementsAre(Lexed{kN, "12"}, Lexed{kP, ","}, Lexed{kN, "3"}, Lexed{kP, ")"}));
+  EXPECT_THAT(Lex("12.5 1. 1.e3"),
+              ElementsAre(Lexed{kN, "12.5"}, Lexed{kN, "1."}, Lexed{kN, "1.e3"}));
+  EXPECT_THAT(Lex("12e3 12E+3 12e"),
+              ElementsAre(Lexed{kN, "12e3"}, Lexed{kN, "12E+3"}, Lexed{kW, "12e"}));
+  EXPECT_THAT(Lex("12abc 0x1F 0b01 0x1G"), ElementsAre(Lexed{kW, "12abc"}, Lexed{kN, "0x1F"},
+                                                       Lexed{kN, "0b01"}, Lexed{kW, "0x1G"}));
+  EXPECT_THAT(Lex("1..2"), ElementsAre(Lexed{kN, "1."}, Lexed{kP, "."}, Lexed{kN, "2"}));
+  EXPECT_THAT(Lex("5\xC3\xA9"), ElementsAre(Lexed{kW, "5\xC3\xA9"}));
+  EXPECT_THAT(Lex("id=5030"), ElementsAre(Lexed{kW, "id"}, Lexed{kP, "="}, Lexed{kN, "5030"}));
 }
 
 }  // namespace

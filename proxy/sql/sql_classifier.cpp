@@ -822,6 +822,14 @@ class StatementScanner {
     }
   }
 
+  // In kIdle: a FROM, JOIN, INTO, UPDATE... starts table references.
+  void WatchForTableRefs(const Tok& tok, size_t index, Frame& frame) const {
+    if (IsTableTrigger(tok, index, frame)) {
+      frame.state = kExpect;
+      frame.paren_function = tok.Is(Kw::kFrom) || tok.Is(Kw::kJoin) || tok.Is(Kw::kStraightJoin);
+    }
+  }
+
   void TrackTables(const Tok& tok, size_t index) {
     Frame* frame = depth_ < kMaxDepth ? &frames_[depth_] : nullptr;
     if (tok.IsPunct('(')) {
@@ -870,6 +878,10 @@ class StatementScanner {
     }
     if (frame == nullptr) return;
     if (tok.Is(Kw::kSelect)) frame->saw_select = true;
+    if (frame->state == kIdle) {  // the usual state: tested before the switch's jump table
+      WatchForTableRefs(tok, index, *frame);
+      return;
+    }
     for (;;) {  // `continue` re-examines the token in the new state
       switch (frame->state) {
         case kExpect:
@@ -931,11 +943,7 @@ class StatementScanner {
           return;
         case kIdle:
         default:
-          if (IsTableTrigger(tok, index, *frame)) {
-            frame->state = kExpect;
-            frame->paren_function =
-                tok.Is(Kw::kFrom) || tok.Is(Kw::kJoin) || tok.Is(Kw::kStraightJoin);
-          }
+          WatchForTableRefs(tok, index, *frame);
           return;
       }
     }

@@ -449,6 +449,7 @@ class StatementScanner {
     truncated_ = false;
     depth_ = 0;
     frames_[0] = Frame{kIdle, false, false};
+    frame_ = &frames_[0];
     compound_ = false;
     create_decided_ = false;
     block_depth_ = 0;
@@ -830,8 +831,11 @@ class StatementScanner {
     }
   }
 
+  // frame_ follows depth_ (nullptr past kMaxDepth): kept rather than recomputed per token.
+  void UpdateFrame() { frame_ = depth_ < kMaxDepth ? &frames_[depth_] : nullptr; }
+
   void TrackTables(const Tok& tok, size_t index) {
-    Frame* frame = depth_ < kMaxDepth ? &frames_[depth_] : nullptr;
+    Frame* const frame = frame_;
     if (tok.IsPunct('(')) {
       Frame child{kIdle, false, false};
       if (frame != nullptr) {
@@ -863,14 +867,16 @@ class StatementScanner {
       } else {
         out_.tables_complete = false;
       }
+      UpdateFrame();
       return;
     }
     if (tok.IsPunct(')')) {
       if (depth_ == 0) return;
       if (frame != nullptr && frame->state == kName1) CommitTable({}, pending_);
       --depth_;
-      if (depth_ < kMaxDepth) {
-        Frame& parent = frames_[depth_];
+      UpdateFrame();
+      if (frame_ != nullptr) {
+        Frame& parent = *frame_;
         if (parent.state == kParenFactor) parent.state = kAfterTable;
         if (parent.state == kHintParen) parent.state = kAfterTable;  // PARTITION (p) AS x
       }
@@ -1002,6 +1008,7 @@ class StatementScanner {
 
   size_t depth_ = 0;
   Frame frames_[kMaxDepth];
+  Frame* frame_ = &frames_[0];  // the frame at depth_, or nullptr when too deep
   std::string_view pending_;
 
   bool compound_ = false;

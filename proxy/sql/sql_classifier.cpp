@@ -446,7 +446,6 @@ class StatementScanner {
 
   void Reset() {
     count_ = 0;
-    truncated_ = false;
     depth_ = 0;
     frames_[0] = Frame{kIdle, false, false};
     frame_ = &frames_[0];
@@ -472,7 +471,6 @@ class StatementScanner {
   // `tok` must be the object at NextSlot().
   void Feed(const Tok& tok) {
     const size_t index = count_;
-    if (count_ >= kHeadTokens) truncated_ = true;
     ++count_;
     if (index == 0) {
       first_kw_ = tok.kw;
@@ -1003,7 +1001,8 @@ class StatementScanner {
   } head_storage_;
   Tok* const head_ = head_storage_.toks;
   size_t count_ = 0;
-  bool truncated_ = false;
+  // More tokens than the head keeps: the verb-specific parse cannot see them all.
+  bool truncated() const { return count_ > kHeadTokens; }
   size_t begin_ = 0;
 
   size_t depth_ = 0;
@@ -1370,7 +1369,7 @@ StmtResult StatementScanner::ClassifyDrop(size_t i) {
   }
   ++j;
   if (At(j).Is(Kw::kIf) && At(j + 1).Is(Kw::kExists)) j += 2;
-  if (truncated_) return Unknown(Verb::kDrop);
+  if (truncated()) return Unknown(Verb::kDrop);
   // DROP TABLE t1, db.t2 [RESTRICT | CASCADE]
   for (;;) {
     TableRef ref;
@@ -1402,7 +1401,7 @@ StmtResult StatementScanner::ClassifyPrepare(size_t i, const ClassifyOptions& op
     out_.prepared = nullptr;  // text unknown here: every EXECUTE goes to the master
     return Session(Verb::kPrepare);
   }
-  if (At(j).t.kind != TokenKind::kString || truncated_) return Unknown(Verb::kPrepare);
+  if (At(j).t.kind != TokenKind::kString || truncated()) return Unknown(Verb::kPrepare);
   std::string text;
   while (At(j).t.kind == TokenKind::kString) {  // adjacent literals are concatenated
     text += UnescapeString(At(j).t.text, options.backslash_escapes);
@@ -1707,7 +1706,7 @@ size_t StatementScanner::ParseAssignments(size_t i, bool until_for, VariableAssi
 }
 
 StmtResult StatementScanner::ClassifySet(size_t i, const ClassifyOptions& options, int nesting) {
-  if (truncated_) return Unknown(Verb::kSet);
+  if (truncated()) return Unknown(Verb::kSet);
   const Tok& a = At(i);
   const Tok& b = At(i + 1);
   if (a.Is(Kw::kStatement)) {  // MariaDB SET STATEMENT x=y [, ...] FOR statement

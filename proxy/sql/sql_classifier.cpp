@@ -1822,17 +1822,20 @@ Classification ClassifyImpl(std::string_view sql, const ClassifyOptions& options
     // The token is scanned straight into the scanner's slot (no zeroing, no copy).
     Tok* const tok = new (scanner->NextSlot()) Tok{tokenizer.Next(), Kw::kNone};
     const Token& token = tok->t;
-    if (token.kind == TokenKind::kComment) {
-      ParseHintComment(token.text, out.hint);
-      continue;
-    }
-    if (token.kind == TokenKind::kError) {
-      malformed = true;
-      merge(Unknown(Verb::kOther, reason::kMalformed), tokenizer.OffsetOf(token), sql.size());
-      break;
-    }
-    if (token.kind == TokenKind::kEnd) {
-      if (!scanner->empty()) {
+    // Comments, errors and the end, tested at once: TokenKind puts them at its ends.
+    static_assert(TokenKind::kEnd < TokenKind::kWord && TokenKind::kPunct < TokenKind::kComment &&
+                  TokenKind::kComment < TokenKind::kError);
+    if (token.kind == TokenKind::kEnd || token.kind >= TokenKind::kComment) [[unlikely]] {
+      if (token.kind == TokenKind::kComment) {
+        ParseHintComment(token.text, out.hint);
+        continue;
+      }
+      if (token.kind == TokenKind::kError) {
+        malformed = true;
+        merge(Unknown(Verb::kOther, reason::kMalformed), tokenizer.OffsetOf(token), sql.size());
+        break;
+      }
+      if (!scanner->empty()) {  // kEnd
         merge(scanner->Finish(options, nesting), scanner->begin(), scanner->end());
       }
       break;

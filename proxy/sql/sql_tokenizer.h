@@ -125,9 +125,16 @@ class SqlTokenizer {
     // punctuation, integers and the end. Scan() reads them the same way in every state; it
     // does everything else.
     if (!failed_) {
-      const size_t begin = tokenizer_detail::SkipSpaces(sql_, pos_);
-      if (begin < sql_.size()) {
-        const uint8_t char_class = tokenizer_detail::ClassOf(sql_[begin]);
+      // Skips spaces, keeping the class of the first other character.
+      const char* p = sql_.data() + pos_;
+      const char* const text_end = sql_.data() + sql_.size();
+      uint8_t char_class = tokenizer_detail::kOther;
+      for (; p != text_end; ++p) {
+        char_class = tokenizer_detail::ClassOf(*p);
+        if ((char_class & tokenizer_detail::kSpace) == 0) break;
+      }
+      const size_t begin = static_cast<size_t>(p - sql_.data());
+      if (p != text_end) {
         if (char_class == tokenizer_detail::kIdent) {
           pos_ = tokenizer_detail::SkipIdentChars(sql_, begin + 1);
           return Token{TokenKind::kWord, std::string_view(sql_.data() + begin, pos_ - begin)};

@@ -246,43 +246,81 @@ constexpr KeywordInfo kKeywordInfo[] = {{"", false},
 };
 static_assert(std::size(kKeywordInfo) == static_cast<size_t>(Kw::kEndOfKeywords));
 
-constexpr size_t kMaxKeywordLength = 20;
-constexpr size_t kKeywordSlots = 1024;  // open addressing, load factor ~0.2
+// Keyword lookup costs a few instructions per word: the slot comes from the length and three
+// bytes, so there is no hashing or lowering pass over the whole word, and the one candidate
+// is compared case-insensitively in place.
+//
+// Case folding is `byte | 0x20`. For the bytes a kWord token can hold (letters, digits, '_',
+// '$', bytes >= 0x80) it maps 'A'..'Z' to 'a'..'z' and nothing else onto a keyword byte:
+// keywords are [a-z_] and '_' folds to 0x7F, which only DEL (never in a word) shares.
+constexpr char Fold(char c) {
+  return static_cast<char>(c | 0x20);
+}
 
-constexpr uint32_t HashByte(uint32_t h, char c) {
-  return (h ^ static_cast<unsigned char>(c)) * 16777619u;  // FNV-1a
+constexpr size_t MaxKeywordLength() {
+  size_t n = 0;
+  for (const KeywordInfo& k : kKeywordInfo) n = std::max(n, k.text.size());
+  return n;
+}
+constexpr size_t kMaxKeywordLength = MaxKeywordLength();
+constexpr size_t kKeywordSlotBits = 10;
+constexpr size_t kKeywordSlots = size_t{1} << kKeywordSlotBits;  // load factor ~0.2
+
+// Multiplicative hash of (length, first, second, last byte), folded. Words shorter than 2
+// bytes are never looked up (no keyword is that short), so word[1] exists.
+constexpr size_t KeywordSlot(std::string_view word) {
+  const uint32_t key = static_cast<uint32_t>(word.size()) |
+                       static_cast<uint32_t>(static_cast<unsigned char>(Fold(word[0]))) << 8 |
+                       static_cast<uint32_t>(static_cast<unsigned char>(Fold(word[1]))) << 16 |
+                       static_cast<uint32_t>(static_cast<unsigned char>(Fold(word.back()))) << 24;
+  return (key * 2654435761u) >> (32 - kKeywordSlotBits);
 }
 
 constexpr std::array<uint16_t, kKeywordSlots> BuildKeywordSlots() {
   std::array<uint16_t, kKeywordSlots> slots{};
   for (uint16_t k = 1; k < static_cast<uint16_t>(Kw::kEndOfKeywords); ++k) {
-    uint32_t h = 2166136261u;
-    for (char c : kKeywordInfo[k].text) h = HashByte(h, c);
-    size_t slot = h & (kKeywordSlots - 1);
-    while (slots[slot] != 0) slot = (slot + 1) & (kKeywordSlots - 1);
+    size_t slot = KeywordSlot(kKeywordInfo[k].text);
+    while (slots[slot] != 0) slot = (slot + 1) & (kKeywordSlots - 1);  // linear probing
     slots[slot] = k;
   }
   return slots;
 }
 constexpr std::array<uint16_t, kKeywordSlots> kKeywordSlotTable = BuildKeywordSlots();
 
-Kw LookupKeyword(std::string_view word) {
-  if (word.size() < 2 || word.size() > kMaxKeywordLength) return Kw::kNone;
-  char lower[kMaxKeywordLength];
-  uint32_t h = 2166136261u;
-  for (size_t i = 0; i < word.size(); ++i) {
-    char c = word[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-    lower[i] = c;
-    h = HashByte(h, c);
+// Loads sizeof(Int) bytes at `p` as an integer with every byte folded (see Fold).
+template <typename Int>
+Int LoadFolded(const char* p) {
+  Int v;
+  std::memcpy(&v, p, sizeof v);
+  return v | static_cast<Int>(0x2020202020202020ull);
+}
+
+// Folded equality of two n-byte runs, 2 <= n <= 24, a few integer compares instead of a byte
+// loop. The loads overlap rather than read past either run (e.g. n = 6: bytes 0-3 and 2-5).
+bool EqualsFolded(const char* a, const char* b, size_t n) {
+  if (n < 4) {
+    return LoadFolded<uint16_t>(a) == LoadFolded<uint16_t>(b) &&
+           LoadFolded<uint16_t>(a + n - 2) == LoadFolded<uint16_t>(b + n - 2);
   }
-  for (size_t slot = h & (kKeywordSlots - 1);; slot = (slot + 1) & (kKeywordSlots - 1)) {
+  if (n <= 8) {
+    return LoadFolded<uint32_t>(a) == LoadFolded<uint32_t>(b) &&
+           LoadFolded<uint32_t>(a + n - 4) == LoadFolded<uint32_t>(b + n - 4);
+  }
+  if (n > 16 && LoadFolded<uint64_t>(a + 8) != LoadFolded<uint64_t>(b + 8)) return false;
+  return LoadFolded<uint64_t>(a) == LoadFolded<uint64_t>(b) &&
+         LoadFolded<uint64_t>(a + n - 8) == LoadFolded<uint64_t>(b + n - 8);
+}
+static_assert(kMaxKeywordLength <= 24);
+
+// `word` is the text of a kWord token (see Fold for why that matters).
+Kw LookupKeyword(std::string_view word) {
+  const size_t n = word.size();
+  if (n < 2 || n > kMaxKeywordLength) return Kw::kNone;
+  for (size_t slot = KeywordSlot(word);; slot = (slot + 1) & (kKeywordSlots - 1)) {
     const uint16_t k = kKeywordSlotTable[slot];
     if (k == 0) return Kw::kNone;
     const std::string_view text = kKeywordInfo[k].text;
-    if (text.size() == word.size() && std::memcmp(text.data(), lower, word.size()) == 0) {
-      return static_cast<Kw>(k);
-    }
+    if (text.size() == n && EqualsFolded(word.data(), text.data(), n)) return static_cast<Kw>(k);
   }
 }
 
@@ -296,6 +334,15 @@ std::string ToLower(std::string_view s) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
   }
   return out;
+}
+
+// ToLower(UnquoteIdentifier(text)) without the intermediate string for unquoted names (the
+// common case: UnquoteIdentifier returns those unchanged).
+std::string LowerIdentifier(std::string_view text) {
+  if (!text.empty() && (text.front() == '`' || text.front() == '"')) {
+    return ToLower(UnquoteIdentifier(text));
+  }
+  return ToLower(text);
 }
 
 std::string ToUpper(std::string_view s) {
@@ -399,9 +446,9 @@ class StatementScanner {
 
   void Reset() {
     count_ = 0;
-    truncated_ = false;
     depth_ = 0;
     frames_[0] = Frame{kIdle, false, false};
+    frame_ = &frames_[0];
     compound_ = false;
     create_decided_ = false;
     block_depth_ = 0;
@@ -424,18 +471,30 @@ class StatementScanner {
   // `tok` must be the object at NextSlot().
   void Feed(const Tok& tok) {
     const size_t index = count_;
-    if (count_ >= kHeadTokens) truncated_ = true;
     ++count_;
     if (index == 0) {
       first_kw_ = tok.kw;
       begin_ = Offset(tok);
     }
-    end_ = Offset(tok) + tok.t.text.size();
     ScanFeatures(tok);
     TrackCompound(tok, index);
     TrackTables(tok, index);
-    // The main verb of WITH ... (at any EXPLAIN/ANALYZE prefix): the first verb outside the
-    // parentheses of the common table expressions.
+    if (tok.kw != Kw::kNone) WatchWith(tok);
+    prev2_ = prev1_;
+    prev1_ = &tok;
+  }
+
+  // Classifies the statement fed so far; writes session/table details into the output.
+  StmtResult Finish(const ClassifyOptions& options, int nesting);
+
+  size_t begin() const { return begin_; }
+  // End of the last token fed (prev1_ points at it).
+  size_t end() const { return Offset(*prev1_) + prev1_->t.text.size(); }
+
+ private:
+  // The main verb of WITH ... (at any EXPLAIN/ANALYZE prefix): the first verb outside the
+  // parentheses of the common table expressions. Only keywords matter here.
+  void WatchWith(const Tok& tok) {
     if (tok.Is(Kw::kWith) && depth_ == 0) with_seen_ = true;
     if (with_seen_ && depth_ == 0 && !tok.Is(Kw::kWith) && with_main_ == Kw::kNone) {
       switch (tok.kw) {
@@ -452,17 +511,8 @@ class StatementScanner {
           break;
       }
     }
-    prev2_ = prev1_;
-    prev1_ = &tok;
   }
 
-  // Classifies the statement fed so far; writes session/table details into the output.
-  StmtResult Finish(const ClassifyOptions& options, int nesting);
-
-  size_t begin() const { return begin_; }
-  size_t end() const { return end_; }
-
- private:
   enum TableState : uint8_t {
     kIdle,
     kExpect,       // a table reference may follow (after FROM, JOIN, INTO, TABLE, ',', ...)
@@ -492,6 +542,7 @@ class StatementScanner {
   void ScanFeatures(const Tok& tok) {
     switch (tok.t.kind) {
       case TokenKind::kWord:
+        if (tok.kw == Kw::kNone) break;  // most words: one compare, not a switch
         switch (tok.kw) {
           case Kw::kUpdate:
             if (prev1_->Is(Kw::kFor)) Flag(reason::kForUpdate);
@@ -597,6 +648,9 @@ class StatementScanner {
   }
 
   void TrackCompound(const Tok& tok, size_t index) {
+    // The common case first: past the second token nothing starts a compound statement,
+    // except in CREATE PROCEDURE/FUNCTION/TRIGGER/EVENT/PACKAGE.
+    if (!compound_ && index >= 2 && first_kw_ != Kw::kCreate) return;
     if (!compound_) {
       if (index == 0) {
         switch (tok.kw) {
@@ -684,6 +738,7 @@ class StatementScanner {
   }
 
   bool IsTableTrigger(const Tok& tok, size_t index, const Frame& frame) const {
+    if (tok.kw == Kw::kNone) return false;  // most tokens: one compare, not a switch
     switch (tok.kw) {
       case Kw::kFrom:
         return depth_ == 0 || frame.saw_select;
@@ -743,6 +798,21 @@ class StatementScanner {
   }
 
   void CommitTable(std::string_view schema, std::string_view name) {
+    if (IsQuotedIdentifier(schema) || IsQuotedIdentifier(name)) {
+      CommitQuotedTable(schema, name);
+      return;
+    }
+    // Unquoted names are their own text: compare and copy them without a temporary string.
+    if (name.empty()) return;
+    for (const TableRef& t : out_.tables) {
+      if (t.name == name && t.schema == schema) return;
+    }
+    out_.tables.push_back(TableRef{std::string(schema), std::string(name)});
+  }
+  static bool IsQuotedIdentifier(std::string_view text) {
+    return !text.empty() && (text.front() == '`' || text.front() == '"');
+  }
+  [[gnu::noinline]] void CommitQuotedTable(std::string_view schema, std::string_view name) {
     TableRef ref{schema.empty() ? std::string() : UnquoteIdentifier(schema),
                  UnquoteIdentifier(name)};
     if (ref.name.empty()) return;
@@ -751,8 +821,19 @@ class StatementScanner {
     }
   }
 
+  // In kIdle: a FROM, JOIN, INTO, UPDATE... starts table references.
+  void WatchForTableRefs(const Tok& tok, size_t index, Frame& frame) const {
+    if (IsTableTrigger(tok, index, frame)) {
+      frame.state = kExpect;
+      frame.paren_function = tok.Is(Kw::kFrom) || tok.Is(Kw::kJoin) || tok.Is(Kw::kStraightJoin);
+    }
+  }
+
+  // frame_ follows depth_ (nullptr past kMaxDepth): kept rather than recomputed per token.
+  void UpdateFrame() { frame_ = depth_ < kMaxDepth ? &frames_[depth_] : nullptr; }
+
   void TrackTables(const Tok& tok, size_t index) {
-    Frame* frame = depth_ < kMaxDepth ? &frames_[depth_] : nullptr;
+    Frame* const frame = frame_;
     if (tok.IsPunct('(')) {
       Frame child{kIdle, false, false};
       if (frame != nullptr) {
@@ -784,14 +865,16 @@ class StatementScanner {
       } else {
         out_.tables_complete = false;
       }
+      UpdateFrame();
       return;
     }
     if (tok.IsPunct(')')) {
       if (depth_ == 0) return;
       if (frame != nullptr && frame->state == kName1) CommitTable({}, pending_);
       --depth_;
-      if (depth_ < kMaxDepth) {
-        Frame& parent = frames_[depth_];
+      UpdateFrame();
+      if (frame_ != nullptr) {
+        Frame& parent = *frame_;
         if (parent.state == kParenFactor) parent.state = kAfterTable;
         if (parent.state == kHintParen) parent.state = kAfterTable;  // PARTITION (p) AS x
       }
@@ -799,6 +882,10 @@ class StatementScanner {
     }
     if (frame == nullptr) return;
     if (tok.Is(Kw::kSelect)) frame->saw_select = true;
+    if (frame->state == kIdle) {  // the usual state: tested before the switch's jump table
+      WatchForTableRefs(tok, index, *frame);
+      return;
+    }
     for (;;) {  // `continue` re-examines the token in the new state
       switch (frame->state) {
         case kExpect:
@@ -860,11 +947,7 @@ class StatementScanner {
           return;
         case kIdle:
         default:
-          if (IsTableTrigger(tok, index, *frame)) {
-            frame->state = kExpect;
-            frame->paren_function =
-                tok.Is(Kw::kFrom) || tok.Is(Kw::kJoin) || tok.Is(Kw::kStraightJoin);
-          }
+          WatchForTableRefs(tok, index, *frame);
           return;
       }
     }
@@ -884,8 +967,8 @@ class StatementScanner {
   StmtResult ClassifyXa(size_t i);
   // Parses "[scope] name = value, ..." up to the end (or FOR when `until_for`) into `list`.
   // Returns the index after the list, or 0 on a parse failure.
-  size_t ParseAssignments(size_t i, bool until_for, std::vector<VariableAssignment>& list,
-                          bool& global, bool& autocommit_expression);
+  size_t ParseAssignments(size_t i, bool until_for, VariableAssignmentList& list, bool& global,
+                          bool& autocommit_expression);
   bool ParseTransactionCharacteristics(size_t i, TransactionCharacteristics& tc);
 
   const Tok& At(size_t i) const { return i < HeadSize() ? head_[i] : kEndTok; }
@@ -918,12 +1001,13 @@ class StatementScanner {
   } head_storage_;
   Tok* const head_ = head_storage_.toks;
   size_t count_ = 0;
-  bool truncated_ = false;
+  // More tokens than the head keeps: the verb-specific parse cannot see them all.
+  bool truncated() const { return count_ > kHeadTokens; }
   size_t begin_ = 0;
-  size_t end_ = 0;
 
   size_t depth_ = 0;
   Frame frames_[kMaxDepth];
+  Frame* frame_ = &frames_[0];  // the frame at depth_, or nullptr when too deep
   std::string_view pending_;
 
   bool compound_ = false;
@@ -950,7 +1034,25 @@ class StatementScanner {
 StmtResult StatementScanner::Finish(const ClassifyOptions& options, int nesting) {
   if (frames_[0].state == kName1 && depth_ == 0) CommitTable({}, pending_);
   user_var_targets_ = 0;
-  StmtResult r = ClassifyFrom(0, options, nesting);
+  StmtResult r;
+  // The most common statements skip the verb dispatch (ClassifyFrom returns the same for them).
+  switch (first_kw_) {
+    case Kw::kSelect:
+      r = Read(Verb::kSelect);
+      break;
+    case Kw::kInsert:
+      r = Write(Verb::kInsert, reason::kWrite);
+      break;
+    case Kw::kUpdate:
+      r = Write(Verb::kUpdate, reason::kWrite);
+      break;
+    case Kw::kDelete:
+      r = Write(Verb::kDelete, reason::kWrite);
+      break;
+    default:
+      r = ClassifyFrom(0, options, nesting);
+      break;
+  }
   if (user_var_mentions_ > user_var_targets_) out_.reads_user_vars = true;
   // SELECT features that need the master also apply to reads reached through EXPLAIN and to
   // SET values (SET @id = LAST_INSERT_ID() must run where the insert ran).
@@ -1267,7 +1369,7 @@ StmtResult StatementScanner::ClassifyDrop(size_t i) {
   }
   ++j;
   if (At(j).Is(Kw::kIf) && At(j + 1).Is(Kw::kExists)) j += 2;
-  if (truncated_) return Unknown(Verb::kDrop);
+  if (truncated()) return Unknown(Verb::kDrop);
   // DROP TABLE t1, db.t2 [RESTRICT | CASCADE]
   for (;;) {
     TableRef ref;
@@ -1299,7 +1401,7 @@ StmtResult StatementScanner::ClassifyPrepare(size_t i, const ClassifyOptions& op
     out_.prepared = nullptr;  // text unknown here: every EXECUTE goes to the master
     return Session(Verb::kPrepare);
   }
-  if (At(j).t.kind != TokenKind::kString || truncated_) return Unknown(Verb::kPrepare);
+  if (At(j).t.kind != TokenKind::kString || truncated()) return Unknown(Verb::kPrepare);
   std::string text;
   while (At(j).t.kind == TokenKind::kString) {  // adjacent literals are concatenated
     text += UnescapeString(At(j).t.text, options.backslash_escapes);
@@ -1477,9 +1579,8 @@ bool IsConstantValue(std::span<const Tok> value) {
   return false;
 }
 
-size_t StatementScanner::ParseAssignments(size_t i, bool until_for,
-                                          std::vector<VariableAssignment>& list, bool& global,
-                                          bool& autocommit_expression) {
+size_t StatementScanner::ParseAssignments(size_t i, bool until_for, VariableAssignmentList& list,
+                                          bool& global, bool& autocommit_expression) {
   using Scope = VariableAssignment::Scope;
   Scope carried = Scope::kSession;  // "SET GLOBAL a=1, b=2": the modifier carries over
   const size_t n = HeadSize();
@@ -1554,14 +1655,14 @@ size_t StatementScanner::ParseAssignments(size_t i, bool until_for,
         } else {
           a.scope = Scope::kSession;  // @@x is the session value
         }
-        a.name = ToLower(UnquoteIdentifier(name));
+        a.name = LowerIdentifier(name);
         ++i;
       } else if (target.IsName()) {
-        a.name = ToLower(UnquoteIdentifier(target.t.text));
+        a.name = LowerIdentifier(target.t.text);
         ++i;
         if (At(i).IsPunct('.') && At(i + 1).IsName()) {  // structured: default.key_buffer_size
           a.name += '.';
-          a.name += ToLower(UnquoteIdentifier(At(i + 1).t.text));
+          a.name += LowerIdentifier(At(i + 1).t.text);
           i += 2;
         }
       } else {
@@ -1605,7 +1706,7 @@ size_t StatementScanner::ParseAssignments(size_t i, bool until_for,
 }
 
 StmtResult StatementScanner::ClassifySet(size_t i, const ClassifyOptions& options, int nesting) {
-  if (truncated_) return Unknown(Verb::kSet);
+  if (truncated()) return Unknown(Verb::kSet);
   const Tok& a = At(i);
   const Tok& b = At(i + 1);
   if (a.Is(Kw::kStatement)) {  // MariaDB SET STATEMENT x=y [, ...] FOR statement
@@ -1718,21 +1819,23 @@ Classification ClassifyImpl(std::string_view sql, const ClassifyOptions& options
   };
 
   for (;;) {
-    // The token is built straight into the scanner's slot: no copies on the hot path.
-    Tok* const tok = new (scanner->NextSlot()) Tok{};
-    tokenizer.Next(tok->t);
+    // The token is scanned straight into the scanner's slot (no zeroing, no copy).
+    Tok* const tok = new (scanner->NextSlot()) Tok{tokenizer.Next(), Kw::kNone};
     const Token& token = tok->t;
-    if (token.kind == TokenKind::kComment) {
-      ParseHintComment(token.text, out.hint);
-      continue;
-    }
-    if (token.kind == TokenKind::kError) {
-      malformed = true;
-      merge(Unknown(Verb::kOther, reason::kMalformed), tokenizer.OffsetOf(token), sql.size());
-      break;
-    }
-    if (token.kind == TokenKind::kEnd) {
-      if (!scanner->empty()) {
+    // Comments, errors and the end, tested at once: TokenKind puts them at its ends.
+    static_assert(TokenKind::kEnd < TokenKind::kWord && TokenKind::kPunct < TokenKind::kComment &&
+                  TokenKind::kComment < TokenKind::kError);
+    if (token.kind == TokenKind::kEnd || token.kind >= TokenKind::kComment) [[unlikely]] {
+      if (token.kind == TokenKind::kComment) {
+        ParseHintComment(token.text, out.hint);
+        continue;
+      }
+      if (token.kind == TokenKind::kError) {
+        malformed = true;
+        merge(Unknown(Verb::kOther, reason::kMalformed), tokenizer.OffsetOf(token), sql.size());
+        break;
+      }
+      if (!scanner->empty()) {  // kEnd
         merge(scanner->Finish(options, nesting), scanner->begin(), scanner->end());
       }
       break;

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 #include "proxy/sql/route_hint.h"
 
 namespace switchyard::proxy {
@@ -104,6 +106,10 @@ struct VariableAssignment {
   friend bool operator==(const VariableAssignment&, const VariableAssignment&) = default;
 };
 
+// Most SET statements assign one variable (SET autocommit=1): inline storage for one keeps
+// the list itself off the heap.
+using VariableAssignmentList = boost::container::small_vector<VariableAssignment, 1>;
+
 // SET [GLOBAL|SESSION] TRANSACTION ... characteristics.
 struct TransactionCharacteristics {
   enum class Scope : uint8_t { kNextTransaction, kSession, kGlobal };
@@ -125,7 +131,7 @@ struct SessionChange {
   std::optional<std::string> character_set;
   std::optional<std::string> role;  // SET ROLE ... (text after ROLE, as written)
   std::optional<TransactionCharacteristics> transaction;
-  std::vector<VariableAssignment> assignments;  // in statement order; autocommit included
+  VariableAssignmentList assignments;  // in statement order; autocommit included
 
   bool empty() const {
     return !use_database && !autocommit && !names_charset && !character_set && !role &&
@@ -138,6 +144,10 @@ struct TableRef {
   std::string name;    // unquoted, case as written (table names may be case-sensitive)
   friend bool operator==(const TableRef&, const TableRef&) = default;
 };
+
+// Most statements name one to a few tables: inline storage keeps ClassifySql free of heap
+// allocations on the hot path (names up to 15 bytes also fit std::string's inline buffer).
+using TableRefList = boost::container::small_vector<TableRef, 4>;
 
 // Per-statement summary, filled only for multi-statement texts.
 struct StatementSummary {
@@ -169,14 +179,14 @@ struct Classification {
 
   SessionChange session;
   // MariaDB SET STATEMENT x=y FOR ...: overrides for this statement only (not session state).
-  std::vector<VariableAssignment> statement_overrides;
+  VariableAssignmentList statement_overrides;
   RouteHint hint;
 
   // Tables referenced, in order of appearance, duplicates kept out. Best effort: CTE names and
   // some non-table words may appear (harmless: the router only checks them against the
   // session's temporary tables). tables_complete is false when the text was too deeply
   // nested to follow; then the router must assume any temporary table may be touched.
-  std::vector<TableRef> tables;
+  TableRefList tables;
   bool tables_complete = true;
   std::vector<TableRef> created_temp_tables;  // CREATE TEMPORARY TABLE
   std::vector<TableRef> dropped_tables;       // DROP [TEMPORARY] TABLE (a temp table shadows)

@@ -3,12 +3,82 @@
 // (unterminated string, identifier or comment) yields a kError token, never UB.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace switchyard::proxy {
+
+// Character classes, shared by Scan() and the inline fast path of Next().
+namespace tokenizer_detail {
+
+enum CharClass : uint8_t {
+  kOther = 0,
+  kSpace = 1,
+  kIdent = 2,  // may continue an identifier (letters, digits, _, $, bytes >= 0x80)
+  kDigit = 4,
+  kPunctOnly = 8,  // always a one-character kPunct token, whatever follows and in every state
+};
+
+constexpr std::array<uint8_t, 256> MakeCharClasses() {
+  std::array<uint8_t, 256> t{};
+  for (int c : {' ', '\t', '\n', '\r', '\f', '\v'}) t[c] = kSpace;
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = kIdent;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = kIdent;
+  for (int c = '0'; c <= '9'; ++c) t[c] = kIdent | kDigit;
+  t['_'] = kIdent;
+  t['$'] = kIdent;
+  for (int c = 0x80; c < 256; ++c) t[c] = kIdent;  // UTF-8 identifiers
+  // Everything else is a one-character punctuation token, except what Scan() looks at twice:
+  // comments (# -- /* */), quotes, variables (@) and the two-character := and .. tokens.
+  for (int c = 0; c < 0x80; ++c) {
+    if (t[c] == kOther &&
+        std::string_view("#-/*'\"`@:.").find(static_cast<char>(c)) == std::string_view::npos) {
+      t[c] = kPunctOnly;
+    }
+  }
+  return t;
+}
+inline constexpr std::array<uint8_t, 256> kCharClasses = MakeCharClasses();
+
+inline uint8_t ClassOf(char c) {
+  return kCharClasses[static_cast<unsigned char>(c)];
+}
+inline bool IsIdentChar(char c) {
+  return (ClassOf(c) & kIdent) != 0;
+}
+// The hot loops walk a local pointer: indexing through a member would make the compiler store
+// the position back on every byte (the text might alias the tokenizer as far as it knows).
+inline size_t SkipSpaces(std::string_view text, size_t from) {
+  const char* p = text.data() + from;
+  const char* const end = text.data() + text.size();
+  while (p != end && (ClassOf(*p) & kSpace)) ++p;
+  return static_cast<size_t>(p - text.data());
+}
+inline size_t SkipDigits(std::string_view text, size_t from) {
+  const char* p = text.data() + from;
+  const char* const end = text.data() + text.size();
+  while (p != end && (ClassOf(*p) & kDigit)) ++p;
+  return static_cast<size_t>(p - text.data());
+}
+inline size_t SkipIdentChars(std::string_view text, size_t from) {
+  const char* p = text.data() + from;
+  const char* const end = text.data() + text.size();
+  // Four bytes per bound check: identifiers are the bulk of most statements.
+  while (end - p >= 4) {
+    if (!IsIdentChar(p[0])) return static_cast<size_t>(p - text.data());
+    if (!IsIdentChar(p[1])) return static_cast<size_t>(p + 1 - text.data());
+    if (!IsIdentChar(p[2])) return static_cast<size_t>(p + 2 - text.data());
+    if (!IsIdentChar(p[3])) return static_cast<size_t>(p + 3 - text.data());
+    p += 4;
+  }
+  while (p != end && IsIdentChar(*p)) ++p;
+  return static_cast<size_t>(p - text.data());
+}
+
+}  // namespace tokenizer_detail
 
 enum class TokenKind : uint8_t {
   kEnd,          // end of input
@@ -50,12 +120,49 @@ class SqlTokenizer {
   // (then kEnd). The contents of executable comments (/*! ... */, /*!50100 ... */, /*M! ... */)
   // are returned as ordinary tokens, because the server runs them.
   Token Next() {
-    Token token;
-    Next(token);
-    return token;
+    // Inline fast path for the most common tokens: a plain word (one that starts with a letter,
+    // '_', '$' or a byte >= 0x80: never a number, comment or quoted text), one-character
+    // punctuation, integers and the end. Scan() reads them the same way in every state; it
+    // does everything else.
+    if (!failed_) {
+      // Skips spaces, keeping the class of the first other character.
+      const char* p = sql_.data() + pos_;
+      const char* const text_end = sql_.data() + sql_.size();
+      uint8_t char_class = tokenizer_detail::kOther;
+      for (; p != text_end; ++p) {
+        char_class = tokenizer_detail::ClassOf(*p);
+        if ((char_class & tokenizer_detail::kSpace) == 0) break;
+      }
+      const size_t begin = static_cast<size_t>(p - sql_.data());
+      if (p != text_end) {
+        if (char_class == tokenizer_detail::kIdent) {
+          pos_ = tokenizer_detail::SkipIdentChars(sql_, begin + 1);
+          return Token{TokenKind::kWord, std::string_view(sql_.data() + begin, pos_ - begin)};
+        }
+        if (char_class == tokenizer_detail::kPunctOnly) {  // = , ( ) ; and the like
+          pos_ = begin + 1;
+          return Token{TokenKind::kPunct, std::string_view(sql_.data() + begin, 1)};
+        }
+        if (char_class == (tokenizer_detail::kIdent | tokenizer_detail::kDigit)) {
+          // An integer: digits followed by the end or by a character that can neither
+          // continue it (".5", "e3", "x1F") nor make it a word ("1abc").
+          const size_t end = tokenizer_detail::SkipDigits(sql_, begin + 1);
+          if (end == sql_.size() ||
+              (sql_[end] != '.' && !tokenizer_detail::IsIdentChar(sql_[end]))) {
+            pos_ = end;
+            return Token{TokenKind::kNumber, std::string_view(sql_.data() + begin, end - begin)};
+          }
+        }
+      } else if (!in_executable_comment_) {
+        pos_ = begin;
+        return Token{TokenKind::kEnd, std::string_view(sql_.data() + begin, 0)};
+      }
+      pos_ = begin;  // Scan() need not skip the spaces again
+    }
+    return Scan();
   }
   // Same, writing into `token` (lets hot loops build tokens in place).
-  void Next(Token& token) { token = Scan(); }
+  void Next(Token& token) { token = Next(); }
 
   // Byte offset of the next unread character.
   size_t offset() const { return pos_; }

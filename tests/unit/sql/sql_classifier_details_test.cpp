@@ -27,6 +27,7 @@ void PrintTo(Verb verb, std::ostream* os) {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::ElementsAreArray;
 using ::testing::IsEmpty;
 using Scope = VariableAssignment::Scope;
 
@@ -387,7 +388,7 @@ void PrintTo(const TablesCase& c, std::ostream* os) {
 class TablesTest : public ::testing::TestWithParam<TablesCase> {};
 TEST_P(TablesTest, FindsTables) {
   const Classification r = ClassifySql(GetParam().sql);
-  EXPECT_EQ(r.tables, GetParam().tables);
+  EXPECT_THAT(r.tables, ElementsAreArray(GetParam().tables));
   EXPECT_TRUE(r.tables_complete);
 }
 

@@ -52,8 +52,9 @@ wait_for 60 caught_up || say "warning: replicas have not caught up with the prep
 
 # --- targets ---------------------------------------------------------------------------------
 # Every target runs at once on its own port, and each case runs ROUNDS times with the targets
-# interleaved (direct, haproxy, sy-master, sy-split, direct, ...): on a shared machine, load that
-# comes and goes then hits every target alike instead of whichever ran at that moment.
+# interleaved (direct, haproxy, sy-master, sy-split, then haproxy, sy-master, sy-split, direct,
+# ...): on a shared machine, load that comes and goes then hits every target alike instead of
+# whichever ran at that moment.
 declare -A PORT_OF PID_OF
 start_sy() { # start_sy NAME PORT ADMIN [EXTRA_YAML]
   local name=$1 port=$2 admin=$3 extra=${4:-}
@@ -107,7 +108,10 @@ declare -A QPS P95 ERR CPU NQ SECS TICKS P95S
 for c in "${CASES[@]}"; do
   read -r w t <<<"$c"
   for round in $(seq 1 "$ROUNDS"); do
-    for target in "${TARGETS[@]}"; do
+    # The order rotates each round: the run right after another one (or first) tends to see a
+    # different machine (caches, MariaDB's state), and no target should always get that slot.
+    for i in "${!TARGETS[@]}"; do
+      target=${TARGETS[$(( (i + round - 1) % ${#TARGETS[@]} ))]}
       pid=${PID_OF[$target]}
       k="$target/$w/$t"
       out="$BENCH_TMP/$target-$w-$t-$round.out"
@@ -155,7 +159,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a == "-" || b == "-" || a == "" ||
   echo
   echo "$(nproc) cores (shared by sysbench, MariaDB and the proxy), $(sysbench --version), $(haproxy -v | head -1 | cut -d' ' -f1-3)," \
        "switchyard $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?'); $TABLES tables x $TABLE_SIZE rows," \
-       "$ROUNDS rounds x ${DURATION} s per case and target, targets interleaved, --db-ps-mode=$PS_MODE, --rand-type=uniform." \
+       "$ROUNDS rounds x ${DURATION} s per case and target, targets interleaved in a rotating order, --db-ps-mode=$PS_MODE, --rand-type=uniform." \
        "${SY_EXTRA_YAML:+switchyard config extra: $(tr '\n' ' ' <<<"$SY_EXTRA_YAML").}" \
        "${HAPROXY_THREADS:+HAProxy nbthread $HAPROXY_THREADS.}"
   echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine makes runs noisy)."

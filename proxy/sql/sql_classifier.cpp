@@ -1712,8 +1712,10 @@ StmtResult StatementScanner::ClassifySet(size_t i, const ClassifyOptions& option
   if (a.Is(Kw::kStatement)) {  // MariaDB SET STATEMENT x=y [, ...] FOR statement
     bool global = false;
     bool autocommit_expression = false;
-    const size_t for_at =
-        ParseAssignments(i + 1, true, out_.statement_overrides, global, autocommit_expression);
+    VariableAssignmentList overrides;
+    const size_t for_at = ParseAssignments(i + 1, true, overrides, global, autocommit_expression);
+    out_.statement_overrides.assign(std::make_move_iterator(overrides.begin()),
+                                    std::make_move_iterator(overrides.end()));
     if (for_at == 0 || global) return Unknown(Verb::kSet);
     StmtResult inner = ClassifyFrom(for_at + 1, options, nesting);
     if (inner.kind == StatementKind::kSessionState || inner.kind == StatementKind::kTransaction) {

@@ -145,9 +145,10 @@ struct TableRef {
   friend bool operator==(const TableRef&, const TableRef&) = default;
 };
 
-// Most statements name one to a few tables: inline storage keeps ClassifySql free of heap
-// allocations on the hot path (names up to 15 bytes also fit std::string's inline buffer).
-using TableRefList = boost::container::small_vector<TableRef, 4>;
+// Most statements name one table: inline storage keeps ClassifySql free of heap allocations on
+// the hot path (names up to 15 bytes also fit std::string's inline buffer). One, not more: see
+// the size budget of Classification below.
+using TableRefList = boost::container::small_vector<TableRef, 1>;
 
 // Per-statement summary, filled only for multi-statement texts.
 struct StatementSummary {
@@ -179,7 +180,7 @@ struct Classification {
 
   SessionChange session;
   // MariaDB SET STATEMENT x=y FOR ...: overrides for this statement only (not session state).
-  VariableAssignmentList statement_overrides;
+  std::vector<VariableAssignment> statement_overrides;  // rare: no inline storage
   RouteHint hint;
 
   // Tables referenced, in order of appearance, duplicates kept out. Best effort: CTE names and
@@ -209,6 +210,11 @@ struct Classification {
   size_t statement_count = 0;
   std::vector<StatementSummary> statements;  // only when multi_statement
 };
+
+// The proxy keeps one Classification per statement in flight inside its coroutine frame; a frame
+// over 1,032 bytes leaves glibc's per-thread cache for its slow malloc path (the frame is a heap
+// block per statement). This budget keeps that frame under the limit.
+static_assert(sizeof(Classification) <= 832, "Classification grew: see the comment above");
 
 struct ClassifyOptions {
   bool backslash_escapes = true;  // false under sql_mode NO_BACKSLASH_ESCAPES

@@ -1,12 +1,14 @@
 #include "proxy/router.h"
 
+#include <boost/container/small_vector.hpp>
 #include <random>
-#include <vector>
 
 namespace switchyard::proxy {
 namespace {
 
-RouteDecision Master(const char* reason) { return {RouteTarget::kMaster, std::nullopt, false, reason}; }
+RouteDecision Master(const char* reason) {
+  return {RouteTarget::kMaster, std::nullopt, false, reason};
+}
 
 bool Covers(const ServerView& s, const GtidPoint& gtid) {
   auto pos = ParseGtidPosition(s.gtid);
@@ -15,12 +17,15 @@ bool Covers(const ServerView& s, const GtidPoint& gtid) {
 
 }  // namespace
 
-std::optional<size_t> ChooseReplica(const Topology& t, uint64_t max_lag_ms, conf::LoadBalance policy,
+std::optional<size_t> ChooseReplica(const Topology& t, uint64_t max_lag_ms,
+                                    conf::LoadBalance policy,
                                     std::optional<std::string_view> current,
                                     const std::optional<GtidPoint>& must_cover,
                                     LoadBalanceCounters& counters, bool* covers) {
-  std::vector<size_t> eligible;
-  std::vector<size_t> covering;
+  // Per read: kept off the heap for up to 8 servers.
+  using Indexes = boost::container::small_vector<size_t, 8>;
+  Indexes eligible;
+  Indexes covering;
   for (size_t i = 0; i < t.servers.size() && i < LoadBalanceCounters::kMaxServers; ++i) {
     if (!t.ReadEligible(t.servers[i], max_lag_ms)) continue;
     eligible.push_back(i);
@@ -28,7 +33,7 @@ std::optional<size_t> ChooseReplica(const Topology& t, uint64_t max_lag_ms, conf
   }
   if (eligible.empty()) return std::nullopt;
   // Prefer replicas already known to hold the session's last write.
-  const std::vector<size_t>& pool = (must_cover && !covering.empty()) ? covering : eligible;
+  const Indexes& pool = (must_cover && !covering.empty()) ? covering : eligible;
   *covers = !must_cover || !covering.empty();
   if (current) {
     for (size_t i : pool)
@@ -58,8 +63,9 @@ std::optional<size_t> ChooseReplica(const Topology& t, uint64_t max_lag_ms, conf
   double best_load = 0;
   for (size_t k = 0; k < pool.size(); ++k) {
     size_t i = pool[(start + k) % pool.size()];
-    double load = static_cast<double>(counters.replica_sessions[i].load(std::memory_order_relaxed) + 1) /
-                  std::max<uint32_t>(t.servers[i].weight, 1);
+    double load =
+        static_cast<double>(counters.replica_sessions[i].load(std::memory_order_relaxed) + 1) /
+        std::max<uint32_t>(t.servers[i].weight, 1);
     if (k == 0 || load < best_load) {
       best = i;
       best_load = load;
@@ -100,7 +106,8 @@ RouteDecision Route(const RouteInputs& in, LoadBalanceCounters& counters) {
     bool covers = true;
     auto r = ChooseReplica(t, in.routing.max_lag_ms, in.routing.load_balance, in.current_replica,
                            in.routing.read_consistency == conf::ReadConsistency::kSession
-                               ? in.session.last_write_gtid() : std::nullopt,
+                               ? in.session.last_write_gtid()
+                               : std::nullopt,
                            counters, &covers);
     if (r) return {RouteTarget::kReplica, r, !covers, "read-only transaction"};
     return Master("read-only transaction: no replica qualifies");
@@ -109,7 +116,8 @@ RouteDecision Route(const RouteInputs& in, LoadBalanceCounters& counters) {
   if (c.kind != StatementKind::kRead || c.must_master)
     return Master(c.reason.empty() ? "write" : c.reason.data());
   if (in.session.TouchesTemporaryTable(c)) return Master("temporary table");
-  if (c.reads_user_vars && !in.session.user_vars_replayable()) return Master("user variable set from an expression");
+  if (c.reads_user_vars && !in.session.user_vars_replayable())
+    return Master("user variable set from an expression");
   if (c.depends_on_previous_statement && in.previous_server) {
     for (size_t i = 0; i < t.servers.size(); ++i)
       if (t.servers[i].name == *in.previous_server && !(t.master && *t.master == i))
@@ -120,12 +128,16 @@ RouteDecision Route(const RouteInputs& in, LoadBalanceCounters& counters) {
   uint64_t max_lag = hint.max_lag_ms ? std::min<uint64_t>(*hint.max_lag_ms, in.routing.max_lag_ms)
                                      : in.routing.max_lag_ms;
   std::optional<GtidPoint> must_cover;
-  if (in.routing.read_consistency == conf::ReadConsistency::kSession) must_cover = in.session.last_write_gtid();
+  if (in.routing.read_consistency == conf::ReadConsistency::kSession)
+    must_cover = in.session.last_write_gtid();
   bool covers = true;
-  auto r = ChooseReplica(t, max_lag, in.routing.load_balance, in.current_replica, must_cover, counters, &covers);
+  auto r = ChooseReplica(t, max_lag, in.routing.load_balance, in.current_replica, must_cover,
+                         counters, &covers);
   if (!r) return Master("no replica qualifies");
-  if (!covers && in.routing.causal_wait_ms == 0) return Master("no replica has the session's last write");
-  return {RouteTarget::kReplica, r, !covers, hint.target == RouteHint::Target::kReplica ? "hint: replica" : "read"};
+  if (!covers && in.routing.causal_wait_ms == 0)
+    return Master("no replica has the session's last write");
+  return {RouteTarget::kReplica, r, !covers,
+          hint.target == RouteHint::Target::kReplica ? "hint: replica" : "read"};
 }
 
 }  // namespace switchyard::proxy

@@ -4,6 +4,12 @@
 
 namespace switchyard::proxy {
 
+size_t ShardedCounter::ThisThreadShard() {
+  static std::atomic<size_t> next{0};
+  thread_local const size_t shard = next.fetch_add(1, std::memory_order_relaxed) % kShards;
+  return shard;
+}
+
 std::optional<size_t> ProxyStats::SlotOf(std::string_view name) {
   size_t known = slot_count_.load(std::memory_order_acquire);
   for (size_t i = 0; i < known; ++i) {
@@ -77,7 +83,8 @@ std::string RenderProxyMetrics(ProxyStats& s, const Topology& t) {
       fmt::format("switchyard_errors_total{{kind=\"backend_lost\"}} {}\n", s.backend_errors.load());
   out +=
       fmt::format("switchyard_errors_total{{kind=\"no_master\"}} {}\n", s.no_master_errors.load());
-  out += fmt::format("switchyard_errors_total{{kind=\"pool_full\"}} {}\n", s.pool_full_errors.load());
+  out +=
+      fmt::format("switchyard_errors_total{{kind=\"pool_full\"}} {}\n", s.pool_full_errors.load());
   out +=
       "# HELP switchyard_query_duration_seconds Statement latency through the proxy, by route.\n"
       "# TYPE switchyard_query_duration_seconds histogram\n";

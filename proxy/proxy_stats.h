@@ -1,4 +1,5 @@
-// Counters of the data path, shared by all io threads (relaxed atomics: read by /metrics).
+// Counters of the data path, shared by all io threads (relaxed atomics: read by /metrics; the
+// ones bumped on every statement are sharded per thread).
 // Per-server counters live in slots assigned by server name on first use and never reused,
 // so they stay right when a reload adds, removes or reorders servers.
 #pragma once
@@ -15,14 +16,38 @@
 
 namespace switchyard::proxy {
 
+// A counter that every io thread bumps once or more per statement. One shared atomic would be
+// a cache line bouncing between the cores on each statement; here each thread adds to its own
+// line (shards picked per thread, round-robin: more threads than shards share, still atomic)
+// and readers (/metrics, tests) sum them. Same calls as the std::atomic it replaces.
+class ShardedCounter {
+ public:
+  static constexpr size_t kShards = 8;
+  void fetch_add(uint64_t n, std::memory_order order = std::memory_order_seq_cst) {
+    shards_[ThisThreadShard()].value.fetch_add(n, order);
+  }
+  uint64_t load(std::memory_order order = std::memory_order_seq_cst) const {
+    uint64_t sum = 0;
+    for (const Shard& s : shards_) sum += s.value.load(order);
+    return sum;
+  }
+
+ private:
+  static size_t ThisThreadShard();
+  struct alignas(64) Shard {
+    std::atomic<uint64_t> value{0};
+  };
+  std::array<Shard, kShards> shards_{};
+};
+
 // Statement latency as a Prometheus histogram: fixed buckets, relaxed atomics, no allocation
 // on the data path. Observations are client-visible time from routing to the last byte.
 class LatencyHistogram {
  public:
   // Upper bounds in microseconds (le labels); one more bucket counts everything above.
-  static constexpr std::array<uint64_t, 14> kBoundsUs = {
-      250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000, 2500000,
-      10000000};
+  static constexpr std::array<uint64_t, 14> kBoundsUs = {250,    500,     1000,    2500,    5000,
+                                                         10000,  25000,   50000,   100000,  250000,
+                                                         500000, 1000000, 2500000, 10000000};
 
   void Observe(uint64_t micros) {
     size_t i = 0;
@@ -34,8 +59,8 @@ class LatencyHistogram {
   void Render(std::string& out, std::string_view name, std::string_view labels) const;
 
  private:
-  std::array<std::atomic<uint64_t>, kBoundsUs.size() + 1> buckets_{};
-  std::atomic<uint64_t> sum_us_{0};
+  std::array<ShardedCounter, kBoundsUs.size() + 1> buckets_{};
+  ShardedCounter sum_us_;
 };
 
 struct ProxyStats {
@@ -43,8 +68,8 @@ struct ProxyStats {
   std::atomic<uint64_t> connections_total{0};
   std::atomic<uint64_t> connections_refused{0};
   std::atomic<uint64_t> auth_failures{0};
-  std::atomic<uint64_t> queries_master{0};
-  std::atomic<uint64_t> queries_replica{0};
+  ShardedCounter queries_master;  // per statement: sharded (see ShardedCounter)
+  ShardedCounter queries_replica;
   std::atomic<uint64_t> backend_errors{0};
   std::atomic<uint64_t> backend_connects{0};
   std::atomic<uint64_t> read_retries{0};      // reads re-run on the master after a replica failed
@@ -59,7 +84,7 @@ struct ProxyStats {
 
   // Per server, by slot (see SlotOf).
   static constexpr size_t kMaxServers = 64;
-  std::array<std::atomic<uint64_t>, kMaxServers> server_queries{};
+  std::array<ShardedCounter, kMaxServers> server_queries{};
   std::array<std::atomic<int64_t>, kMaxServers> server_connections{};  // open backend connections
   // Reads routed to a replica and not finished yet (maintenance waits for 0 before pausing).
   std::array<std::atomic<int64_t>, kMaxServers> server_in_flight{};

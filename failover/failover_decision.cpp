@@ -22,12 +22,13 @@ MasterJudgement JudgeMaster(const std::vector<ServerObservation>& servers, size_
   const ServerObservation& m = servers[master];
   if (!IsDown(m, failure_threshold)) return out;
   std::vector<std::string> still_replicating;
-  std::vector<std::string> evidence;
+  std::vector<std::string> evidence;     // replicas that lost the master too
+  std::vector<std::string> unreachable;  // no opinion: this round's check failed on them too
   for (size_t i = 0; i < servers.size(); ++i) {
     if (i == master) continue;
     const ServerObservation& s = servers[i];
     if (!s.ok_this_round || !s.last_good) {
-      evidence.push_back(s.config.name + " unreachable");
+      unreachable.push_back(s.config.name);
       continue;
     }
     const auto& r = s.last_good->replication;
@@ -48,6 +49,19 @@ MasterJudgement JudgeMaster(const std::vector<ServerObservation>& servers, size_
         m.config.name, m.consecutive_failures, m.last_error, fmt::join(still_replicating, ", "));
     return out;
   }
+  if (evidence.empty() && !unreachable.empty()) {
+    // The master and the other servers failing their checks together is more likely the
+    // proxy's side (its host overloaded, its network cut) than the master dying: a failover
+    // waits for a reachable replica to confirm that it lost the master too.
+    out.verdict = MasterVerdict::kUnreachable;
+    out.detail = fmt::format(
+        "the proxy cannot reach {} ({} failed checks: {}) nor {} this round: no failover until "
+        "a replica confirms it lost {} too",
+        m.config.name, m.consecutive_failures, m.last_error, fmt::join(unreachable, ", "),
+        m.config.name);
+    return out;
+  }
+  for (const std::string& name : unreachable) evidence.push_back(name + " unreachable");
   out.verdict = MasterVerdict::kDead;
   out.detail = fmt::format("{} failed {} checks ({}); {}", m.config.name, m.consecutive_failures,
                            m.last_error,

@@ -113,6 +113,15 @@ TEST(JudgeMaster, DeadWhenEveryReplicaLostIt) {
   EXPECT_NE(j.detail.find("db3 unreachable"), std::string::npos) << j.detail;
 }
 
+TEST(JudgeMaster, NoFailoverWhenTheReplicasFailTheirChecksToo) {
+  // An overloaded proxy host (or its own network) fails every check at once: nothing confirms
+  // that the master died, so no failover yet.
+  std::vector<ServerObservation> s{DeadMaster(), Server("db2", 3308), Server("db3", 3309)};
+  MasterJudgement j = JudgeMaster(s, 0, 3);
+  EXPECT_EQ(j.verdict, MasterVerdict::kUnreachable);
+  EXPECT_NE(j.detail.find("nor db2, db3"), std::string::npos) << j.detail;
+}
+
 TEST(ChooseCandidate, MostAdvancedByReceivedNotApplied) {
   // db2 applied more, db3 received more (relay log not applied yet): db3 wins.
   std::vector<ServerObservation> s{DeadMaster(),

@@ -154,12 +154,6 @@ void PacketChannel::IdleReadDone(size_t n) {
   readable_ = n == 0 || n == read_space_.size();
 }
 
-asio::awaitable<void> PacketChannel::WaitReadable() {
-  if (!IdleWaitNeeded()) co_return;
-  size_t n = co_await IdleReadAsync();
-  IdleReadDone(n);
-}
-
 std::optional<Status> PacketChannel::TryWrite(wire::BytesView& bytes) {
   if (tls_) return std::nullopt;
   // A command or a response batch nearly always fits the socket's send buffer: a direct

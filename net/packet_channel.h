@@ -2,7 +2,7 @@
 // coroutine reads of frames/packets and writes of raw bytes. Errors come back as values,
 // never as exceptions. Owns the socket; lives on one io thread (the proxy's sessions and
 // backend connections, the binlog tailer's replication connection).
-// Memory: a client between commands (WaitReadable) holds a 512-byte receive buffer, its larger
+// Memory: a client between commands (IdleWaitNeeded) holds a 512-byte receive buffer, its larger
 // one going back to a small per-thread cache; ReleaseBuffer() gives a backend connection's
 // buffer back when it goes idle. Reads start small (4 KiB) and switch to 64 KiB while a read fills
 // the buffer.
@@ -58,11 +58,10 @@ class PacketChannel {
   std::optional<Result<wire::Packet>> TryReadPacket();
   // Bytes read off the connection so far (after TLS decryption).
   uint64_t bytes_read() const { return bytes_read_; }
-  // Waits until the socket has bytes (or EOF/error) holding only a 512-byte read buffer
-  // meanwhile (idle clients); returns at once with TLS, whose stream may hold decrypted bytes.
-  asio::awaitable<void> WaitReadable();
-  // WaitReadable() in three steps, like Fill: if (IdleWaitNeeded()) IdleReadDone(co_await
-  // IdleReadAsync());
+  // Waiting for a client's next command, in three steps around one awaited read:
+  //   if (ch.IdleWaitNeeded()) ch.IdleReadDone(co_await ch.IdleReadAsync());
+  // Only a 512-byte read buffer is held meanwhile (idle clients). No wait is needed with bytes
+  // already buffered, or with TLS, whose stream may hold decrypted bytes.
   bool IdleWaitNeeded();
   asio::awaitable<size_t> IdleReadAsync();
   void IdleReadDone(size_t n);

@@ -682,7 +682,7 @@ asio::awaitable<void> ClientSession::CommandLoop() {
     ArmIdleTimer();
     // Idle: no read buffer is held while waiting for the next command (memory per client).
     client_.ReleaseBuffer();
-    if (client_.IdleWaitNeeded()) {  // WaitReadable() without a coroutine frame of its own
+    if (client_.IdleWaitNeeded()) {  // the wait for the next command: one awaited read
       size_t n = co_await client_.IdleReadAsync();
       client_.IdleReadDone(n);
     }

@@ -140,12 +140,6 @@ bool PacketChannel::IdleWaitNeeded() {
   return true;
 }
 
-asio::awaitable<size_t> PacketChannel::IdleReadAsync() {
-  read_error_.clear();
-  return socket_.async_read_some(asio::buffer(read_space_.data(), read_space_.size()),
-                                 asio::redirect_error(asio::use_awaitable, read_error_));
-}
-
 void PacketChannel::IdleReadDone(size_t n) {
   reader_.Commit(n);
   bytes_read_ += n;

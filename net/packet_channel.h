@@ -44,7 +44,9 @@ class PacketChannel {
   //   std::optional<Status> s = ch.FillNow(w); if (!s) s = ch.FillDone(co_await ch.FillAsync());
   // FillNow prepares the buffer and reads at once when bytes are known to wait.
   std::optional<Status> FillNow(bool whole_frame = true);
-  asio::awaitable<size_t> FillAsync();  // not a coroutine: the socket's (or TLS) read itself
+  // Not a coroutine: the socket's (or TLS) read itself, into the space that FillNow or
+  // IdleWaitNeeded prepared.
+  asio::awaitable<size_t> FillAsync();
   Status FillDone(size_t n);
   // Gives the receive buffer back now if nothing is buffered (e.g. a connection going idle).
   void ReleaseBuffer();
@@ -59,11 +61,10 @@ class PacketChannel {
   // Bytes read off the connection so far (after TLS decryption).
   uint64_t bytes_read() const { return bytes_read_; }
   // Waiting for a client's next command, in three steps around one awaited read:
-  //   if (ch.IdleWaitNeeded()) ch.IdleReadDone(co_await ch.IdleReadAsync());
+  //   if (ch.IdleWaitNeeded()) ch.IdleReadDone(co_await ch.FillAsync());
   // Only a 512-byte read buffer is held meanwhile (idle clients). No wait is needed with bytes
   // already buffered, or with TLS, whose stream may hold decrypted bytes.
   bool IdleWaitNeeded();
-  asio::awaitable<size_t> IdleReadAsync();
   void IdleReadDone(size_t n);
 
   // TLS server/client side handshake on the existing connection.

@@ -683,7 +683,7 @@ asio::awaitable<void> ClientSession::CommandLoop() {
     // Idle: no read buffer is held while waiting for the next command (memory per client).
     client_.ReleaseBuffer();
     if (client_.IdleWaitNeeded()) {  // the wait for the next command: one awaited read
-      size_t n = co_await client_.IdleReadAsync();
+      size_t n = co_await client_.FillAsync();
       client_.IdleReadDone(n);
     }
     // A command nearly always arrives whole in one read: no coroutine to take it.

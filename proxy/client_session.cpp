@@ -859,8 +859,8 @@ asio::awaitable<bool> ClientSession::RunOnReplica(const wire::Packet& command,
                                                   ForwardResult& r) {
   uint8_t seq = command.last_seq + 1;
   const ServerView& server = topo.servers[*d.server];
-  ProxyStats::InFlight in_flight(ctx_.stats,
-                                 server.name);      // from routing on: maintenance drains it
+  // Counted in flight from routing on: maintenance drains it before pausing this replica.
+  ProxyStats::InFlight in_flight(ctx_.stats, server.name);
   BackendConnection* replica = ReplicaNow(server);  // in line already: no coroutine
   if (!replica) replica = co_await Replica(server);
   if (replica && d.causal_wait && state_.last_write_gtid())

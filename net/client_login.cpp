@@ -2,9 +2,8 @@
 
 namespace switchyard::net {
 
-asio::awaitable<ClientLoginOutcome> RunClientLogin(PacketChannel& channel,
-                                                   wire::ClientHandshake& handshake,
-                                                   asio::ssl::context* tls) {
+Task<ClientLoginOutcome> RunClientLogin(PacketChannel& channel, wire::ClientHandshake& handshake,
+                                        asio::ssl::context* tls) {
   ClientLoginOutcome out;
   wire::HandshakeAction action = handshake.Start();
   for (;;) {

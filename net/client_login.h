@@ -25,9 +25,8 @@ struct ClientLoginOutcome {
 
 // `tls` is the context for the upgrade; it must be set when the handshake's options ask for
 // TLS (use_tls). The handshake's result() says whether TLS is in use (result().tls).
-asio::awaitable<ClientLoginOutcome> RunClientLogin(PacketChannel& channel,
-                                                   wire::ClientHandshake& handshake,
-                                                   asio::ssl::context* tls);
+Task<ClientLoginOutcome> RunClientLogin(PacketChannel& channel, wire::ClientHandshake& handshake,
+                                        asio::ssl::context* tls);
 
 // The client-side TLS context toward MySQL/MariaDB servers (TLS 1.2 or newer). The server's
 // certificate is not verified: this encrypts the connection, it does not authenticate the

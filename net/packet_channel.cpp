@@ -53,7 +53,7 @@ class StorageCache {
 thread_local StorageCache storage_cache;
 }  // namespace
 
-PacketChannel::PacketChannel(tcp::socket socket, size_t max_packet_size)
+PacketChannel::PacketChannel(Socket socket, size_t max_packet_size)
     : socket_(std::move(socket)), reader_(max_packet_size) {
   boost::system::error_code ec;
   if (socket_.is_open()) socket_.non_blocking(true, ec);
@@ -83,12 +83,11 @@ std::optional<Status> PacketChannel::FillNow(bool whole_frame) {
   return FillDone(n);
 }
 
-asio::awaitable<size_t> PacketChannel::FillAsync() {
+Task<size_t> PacketChannel::FillAsync() {
   read_error_.clear();
   auto buffer = asio::buffer(read_space_.data(), read_space_.size());
-  if (tls_)
-    return tls_->async_read_some(buffer, asio::redirect_error(asio::use_awaitable, read_error_));
-  return socket_.async_read_some(buffer, asio::redirect_error(asio::use_awaitable, read_error_));
+  if (tls_) return tls_->async_read_some(buffer, asio::redirect_error(use_task, read_error_));
+  return socket_.async_read_some(buffer, asio::redirect_error(use_task, read_error_));
 }
 
 Status PacketChannel::FillDone(size_t n) {
@@ -99,7 +98,7 @@ Status PacketChannel::FillDone(size_t n) {
   return Status::Ok();
 }
 
-asio::awaitable<Status> PacketChannel::Fill(bool whole_frame) {
+Task<Status> PacketChannel::Fill(bool whole_frame) {
   if (std::optional<Status> done = FillNow(whole_frame)) co_return std::move(*done);
   size_t n = co_await FillAsync();
   co_return FillDone(n);
@@ -112,7 +111,7 @@ std::optional<Result<wire::Packet>> PacketChannel::TryReadPacket() {
   return std::nullopt;
 }
 
-asio::awaitable<Result<wire::Packet>> PacketChannel::ReadPacket() {
+Task<Result<wire::Packet>> PacketChannel::ReadPacket() {
   for (;;) {
     auto next = reader_.NextPacket();
     if (!next.ok()) co_return next.error();
@@ -121,7 +120,7 @@ asio::awaitable<Result<wire::Packet>> PacketChannel::ReadPacket() {
   }
 }
 
-asio::awaitable<Result<wire::Frame>> PacketChannel::ReadFrame() {
+Task<Result<wire::Frame>> PacketChannel::ReadFrame() {
   for (;;) {
     if (auto f = reader_.NextFrame()) co_return *f;
     // Keeps the buffer: LOCAL INFILE data is read while the command's packet is still in use.
@@ -164,22 +163,22 @@ std::optional<Status> PacketChannel::TryWrite(wire::BytesView& bytes) {
   return std::nullopt;  // the socket buffer is full: the rest goes asynchronously
 }
 
-asio::awaitable<Status> PacketChannel::Write(wire::BytesView bytes) {
+Task<Status> PacketChannel::Write(wire::BytesView bytes) {
   if (std::optional<Status> done = TryWrite(bytes)) co_return std::move(*done);
   boost::system::error_code ec;
   if (tls_) {
     co_await asio::async_write(*tls_, asio::buffer(bytes.data(), bytes.size()),
-                               asio::redirect_error(asio::use_awaitable, ec));
+                               asio::redirect_error(use_task, ec));
   } else {
     co_await asio::async_write(socket_, asio::buffer(bytes.data(), bytes.size()),
-                               asio::redirect_error(asio::use_awaitable, ec));
+                               asio::redirect_error(use_task, ec));
   }
   if (ec) co_return IoError("write", ec);
   co_return Status::Ok();
 }
 
-asio::awaitable<Status> PacketChannel::StartTlsServer(asio::ssl::context& ctx) {
-  tls_ = std::make_unique<asio::ssl::stream<tcp::socket&>>(socket_, ctx);
+Task<Status> PacketChannel::StartTlsServer(asio::ssl::context& ctx) {
+  tls_ = std::make_unique<asio::ssl::stream<Socket&>>(socket_, ctx);
   // The client's ClientHello may have arrived with its SSLRequest and already sit in the
   // plaintext buffer: it is the handshake's first input.
   wire::BytesView early = reader_.buffered_bytes();
@@ -187,23 +186,23 @@ asio::awaitable<Status> PacketChannel::StartTlsServer(asio::ssl::context& ctx) {
   reader_ = wire::PacketReader(reader_.max_packet_size());
   boost::system::error_code ec;
   co_await tls_->async_handshake(asio::ssl::stream_base::server, asio::buffer(pending),
-                                 asio::redirect_error(asio::use_awaitable, ec));
+                                 asio::redirect_error(use_task, ec));
   if (ec) co_return IoError("TLS handshake", ec);
   co_return Status::Ok();
 }
 
-asio::awaitable<Status> PacketChannel::StartTlsClient(asio::ssl::context& ctx) {
-  tls_ = std::make_unique<asio::ssl::stream<tcp::socket&>>(socket_, ctx);
+Task<Status> PacketChannel::StartTlsClient(asio::ssl::context& ctx) {
+  tls_ = std::make_unique<asio::ssl::stream<Socket&>>(socket_, ctx);
   boost::system::error_code ec;
   co_await tls_->async_handshake(asio::ssl::stream_base::client,
-                                 asio::redirect_error(asio::use_awaitable, ec));
+                                 asio::redirect_error(use_task, ec));
   if (ec) co_return IoError("TLS handshake", ec);
   co_return Status::Ok();
 }
 
 void PacketChannel::Close() {
   boost::system::error_code ec;
-  socket_.shutdown(tcp::socket::shutdown_both, ec);
+  socket_.shutdown(Socket::shutdown_both, ec);
   socket_.close(ec);
 }
 

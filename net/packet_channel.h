@@ -8,9 +8,6 @@
 // the buffer.
 #pragma once
 
-#include <utility>  // boost 1.74 awaitable.hpp needs std::exchange
-
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <cstdint>
@@ -19,6 +16,7 @@
 #include <string>
 
 #include "base/result.h"
+#include "net/io_types.h"
 #include "wire/packet_framing.h"
 
 namespace switchyard::net {
@@ -29,16 +27,20 @@ using tcp = asio::ip::tcp;
 class PacketChannel {
  public:
   // The socket is switched to non-blocking mode: reads and writes try the socket directly first.
-  explicit PacketChannel(tcp::socket socket, size_t max_packet_size = wire::kDefaultMaxPacketSize);
+  explicit PacketChannel(Socket socket, size_t max_packet_size = wire::kDefaultMaxPacketSize);
+  // A channel whose socket is connected later (socket()); set it non-blocking once it is open.
+  explicit PacketChannel(const Executor& executor,
+                         size_t max_packet_size = wire::kDefaultMaxPacketSize)
+      : socket_(executor), reader_(max_packet_size) {}
 
   // Next logical packet (reassembled); Error on EOF, I/O error or a malformed/oversized packet.
-  asio::awaitable<Result<wire::Packet>> ReadPacket();
+  Task<Result<wire::Packet>> ReadPacket();
   // Next frame, not reassembled (for streaming large results through).
-  asio::awaitable<Result<wire::Frame>> ReadFrame();
+  Task<Result<wire::Frame>> ReadFrame();
   // Reads more bytes from the socket into the reader; Error on EOF or failure. Invalidates the
   // views the reader handed out. With `whole_frame`, room for all of a started frame is made
   // at once; without, the buffer keeps its size (a frame streamed through in pieces).
-  asio::awaitable<Status> Fill(bool whole_frame = true);
+  Task<Status> Fill(bool whole_frame = true);
   // Fill() in three steps, for a hot path that awaits the socket read itself (one coroutine
   // frame less per read):
   //   std::optional<Status> s = ch.FillNow(w); if (!s) s = ch.FillDone(co_await ch.FillAsync());
@@ -46,11 +48,11 @@ class PacketChannel {
   std::optional<Status> FillNow(bool whole_frame = true);
   // Not a coroutine: the socket's (or TLS) read itself, into the space that FillNow or
   // IdleWaitNeeded prepared.
-  asio::awaitable<size_t> FillAsync();
+  Task<size_t> FillAsync();
   Status FillDone(size_t n);
   // Gives the receive buffer back now if nothing is buffered (e.g. a connection going idle).
   void ReleaseBuffer();
-  asio::awaitable<Status> Write(wire::BytesView bytes);
+  Task<Status> Write(wire::BytesView bytes);
   // The synchronous part of Write, for hot paths that would rather not start a coroutine:
   // writes what the socket takes now. Returns the outcome when done (all written, or failed);
   // nullopt when the socket's buffer is full, `bytes` then being the rest for Write().
@@ -68,19 +70,19 @@ class PacketChannel {
   void IdleReadDone(size_t n);
 
   // TLS server/client side handshake on the existing connection.
-  asio::awaitable<Status> StartTlsServer(asio::ssl::context& ctx);
-  asio::awaitable<Status> StartTlsClient(asio::ssl::context& ctx);
+  Task<Status> StartTlsServer(asio::ssl::context& ctx);
+  Task<Status> StartTlsClient(asio::ssl::context& ctx);
   bool tls() const { return tls_ != nullptr; }
 
   wire::PacketReader& reader() { return reader_; }
-  tcp::socket& socket() { return socket_; }
+  Socket& socket() { return socket_; }
   void Close();
   bool is_open() const { return socket_.is_open(); }
   std::string peer_host() const;
 
  private:
-  tcp::socket socket_;
-  std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls_;
+  Socket socket_;
+  std::unique_ptr<asio::ssl::stream<Socket&>> tls_;
 
   wire::PacketReader reader_;
   uint64_t bytes_read_ = 0;

@@ -14,7 +14,7 @@
 
 namespace switchyard::proxy {
 
-BackendConnection::BackendConnection(asio::any_io_executor executor, std::string server_name,
+BackendConnection::BackendConnection(net::Executor executor, std::string server_name,
                                      conf::Endpoint address)
     : executor_(std::move(executor)),
       server_name_(std::move(server_name)),
@@ -29,15 +29,15 @@ bool BackendConnection::HasUnsolicitedData() {
   return ::poll(&p, 1, 0) != 0;  // readable, peer closed, error (or poll failed: do not trust it)
 }
 
-asio::awaitable<ConnectOutcome> BackendConnection::Connect(const BackendLogin& login) {
+net::Task<ConnectOutcome> BackendConnection::Connect(const BackendLogin& login) {
   ConnectOutcome out;
-  tcp::socket socket(executor_);
+  net::Socket socket(executor_);
   boost::system::error_code ec;
   auto addr = asio::ip::make_address(address_.host, ec);
   if (ec) {
     tcp::resolver resolver(executor_);
     auto results = co_await resolver.async_resolve(address_.host, std::to_string(address_.port),
-                                                   asio::redirect_error(asio::use_awaitable, ec));
+                                                   asio::redirect_error(net::use_task, ec));
     if (ec) {
       out.transport_error = fmt::format("resolve {}: {}", address_.host, ec.message());
       co_return out;
@@ -54,7 +54,7 @@ asio::awaitable<ConnectOutcome> BackendConnection::Connect(const BackendLogin& l
       socket.close(ignore);
   });
   co_await socket.async_connect(tcp::endpoint(addr, address_.port),
-                                asio::redirect_error(asio::use_awaitable, ec));
+                                asio::redirect_error(net::use_task, ec));
   if (ec) {
     out.transport_error = fmt::format("connect to {} ({}): {}", server_name_, address_.ToString(),
                                       deadline.expired() ? "timed out" : ec.message());
@@ -70,7 +70,7 @@ asio::awaitable<ConnectOutcome> BackendConnection::Connect(const BackendLogin& l
   co_return out;
 }
 
-asio::awaitable<ConnectOutcome> BackendConnection::Authenticate(const BackendLogin& login) {
+net::Task<ConnectOutcome> BackendConnection::Authenticate(const BackendLogin& login) {
   ConnectOutcome out;
   const BackendCredentials& creds = login.credentials;
   wire::ClientHandshakeOptions opts;

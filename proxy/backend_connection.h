@@ -41,10 +41,9 @@ struct ConnectOutcome {
 
 class BackendConnection {
  public:
-  BackendConnection(asio::any_io_executor executor, std::string server_name,
-                    conf::Endpoint address);
+  BackendConnection(net::Executor executor, std::string server_name, conf::Endpoint address);
 
-  asio::awaitable<ConnectOutcome> Connect(const BackendLogin& login);
+  net::Task<ConnectOutcome> Connect(const BackendLogin& login);
 
   net::PacketChannel& channel() { return *channel_; }
   const std::string& server_name() const { return server_name_; }
@@ -87,9 +86,9 @@ class BackendConnection {
   }
 
  private:
-  asio::awaitable<ConnectOutcome> Authenticate(const BackendLogin& login);
+  net::Task<ConnectOutcome> Authenticate(const BackendLogin& login);
 
-  asio::any_io_executor executor_;
+  net::Executor executor_;
   std::string server_name_;
   conf::Endpoint address_;
   std::unique_ptr<net::PacketChannel> channel_;

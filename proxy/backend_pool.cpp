@@ -7,7 +7,7 @@
 
 namespace switchyard::proxy {
 
-BackendPool::BackendPool(asio::any_io_executor executor, PoolLimits limits)
+BackendPool::BackendPool(net::Executor executor, PoolLimits limits)
     : executor_(std::move(executor)), limits_(limits) {
   if (limits_.max_per_server == 0) limits_.max_per_server = 1;
 }
@@ -22,9 +22,9 @@ std::string BackendPool::Key(std::string_view server, const conf::Endpoint& addr
   return fmt::format("{}|{}|{}|{:x}|{}", server, address.ToString(), user, caps, charset);
 }
 
-asio::awaitable<BackendPool::Lease> BackendPool::Acquire(const std::string& key,
-                                                         const std::string& server,
-                                                         std::chrono::milliseconds timeout) {
+net::Task<BackendPool::Lease> BackendPool::Acquire(const std::string& key,
+                                                   const std::string& server,
+                                                   std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     if (std::optional<Idle> idle = TakeIdle(key)) co_return Lease{true, std::move(*idle)};
@@ -35,11 +35,11 @@ asio::awaitable<BackendPool::Lease> BackendPool::Acquire(const std::string& key,
     auto now = std::chrono::steady_clock::now();
     if (now >= deadline) co_return Lease{};
     // Wait for a return (which wakes one waiter) or, at most 20 ms, for a discard.
-    asio::steady_timer timer(executor_, std::min<std::chrono::steady_clock::duration>(
-                                            deadline - now, std::chrono::milliseconds(20)));
+    net::Timer timer(executor_, std::min<std::chrono::steady_clock::duration>(
+                                    deadline - now, std::chrono::milliseconds(20)));
     waiters_.push_back(&timer);
     boost::system::error_code ec;
-    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    co_await timer.async_wait(asio::redirect_error(net::use_task, ec));
     std::erase(waiters_, &timer);
   }
 }
@@ -82,7 +82,7 @@ void BackendPool::Return(const std::string& key, const std::string& server,
 
 void BackendPool::WakeOne() {
   if (closing_ || waiters_.empty()) return;
-  asio::steady_timer* t = waiters_.front();
+  net::Timer* t = waiters_.front();
   waiters_.pop_front();
   t->cancel();
 }

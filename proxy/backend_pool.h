@@ -6,8 +6,6 @@
 // beyond that a borrower waits. Not thread-safe: used only from its io thread.
 #pragma once
 
-#include <utility>  // boost 1.74 awaitable.hpp needs std::exchange
-
 #include <chrono>
 #include <deque>
 #include <map>
@@ -15,9 +13,7 @@
 #include <optional>
 #include <string>
 
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
-
+#include "net/io_types.h"
 #include "proxy/backend_connection.h"
 
 namespace switchyard::proxy {
@@ -38,7 +34,7 @@ class BackendPool {
     std::chrono::steady_clock::time_point since;
   };
 
-  BackendPool(asio::any_io_executor executor, PoolLimits limits);
+  BackendPool(net::Executor executor, PoolLimits limits);
   ~BackendPool();
   BackendPool(const BackendPool&) = delete;
   BackendPool& operator=(const BackendPool&) = delete;
@@ -53,8 +49,8 @@ class BackendPool {
     bool ok = false;
     Idle idle;
   };
-  asio::awaitable<Lease> Acquire(const std::string& key, const std::string& server,
-                                 std::chrono::milliseconds timeout);
+  net::Task<Lease> Acquire(const std::string& key, const std::string& server,
+                           std::chrono::milliseconds timeout);
   // The synchronous part of Acquire: an idle, healthy connection for `key` if there is one.
   std::optional<Idle> TakeIdle(const std::string& key);
   // Counts `conn` against its server's limit until it is destroyed (wherever that happens: a
@@ -76,11 +72,11 @@ class BackendPool {
   // At the limit for `server`: closes its oldest idle connection of another key, if any.
   bool EvictIdleOf(const std::string& server);
 
-  asio::any_io_executor executor_;
+  net::Executor executor_;
   PoolLimits limits_;
   std::map<std::string, std::deque<Idle>> idle_;  // by key; newest at the back
   std::map<std::string, int> open_;               // by server: idle + borrowed
-  std::deque<asio::steady_timer*> waiters_;
+  std::deque<net::Timer*> waiters_;
   bool closing_ = false;
 };
 

@@ -86,7 +86,7 @@ wire::Capabilities ServerCapabilities(bool tls) {
   return c;
 }
 
-ClientSession::ClientSession(tcp::socket socket, ProxyContext& ctx, uint32_t id, BackendPool* pool)
+ClientSession::ClientSession(net::Socket socket, ProxyContext& ctx, uint32_t id, BackendPool* pool)
     : client_(std::move(socket)),
       ctx_(ctx),
       id_(id),
@@ -132,7 +132,7 @@ void ClientSession::RequestClose() {
   });
 }
 
-asio::awaitable<void> ClientSession::Run() {
+net::Task<void> ClientSession::Run() {
   ctx_.registry.Add(id_, weak_from_this());
   bool authenticated = false;
   {
@@ -154,8 +154,8 @@ asio::awaitable<void> ClientSession::Run() {
   spdlog::debug("session {}: closed", id_);
 }
 
-asio::awaitable<void> ClientSession::SendError(uint8_t seq, uint16_t code,
-                                               std::string_view sql_state, std::string message) {
+net::Task<void> ClientSession::SendError(uint8_t seq, uint16_t code, std::string_view sql_state,
+                                         std::string message) {
   if (code == 2013) {
     // "Lost connection during query" is a client-side error: libmariadb 3.x turns a server-sent
     // 2006/2013 into 2027 "malformed packet". The backend session is gone (with its transaction
@@ -173,7 +173,7 @@ asio::awaitable<void> ClientSession::SendError(uint8_t seq, uint16_t code,
   (void)co_await client_.Write(buf);
 }
 
-asio::awaitable<void> ClientSession::SendOk(uint8_t seq) {
+net::Task<void> ClientSession::SendOk(uint8_t seq) {
   wire::OkPacket ok;
   ok.status_flags = wire::status::kAutocommit;
   wire::Bytes buf;
@@ -181,7 +181,7 @@ asio::awaitable<void> ClientSession::SendOk(uint8_t seq) {
   (void)co_await client_.Write(buf);
 }
 
-asio::awaitable<bool> ClientSession::Handshake() {
+net::Task<bool> ClientSession::Handshake() {
   wire::ServerHandshakeOptions opts;
   opts.server_version = std::string(kServerVersion);
   opts.connection_id = id_;
@@ -255,7 +255,7 @@ asio::awaitable<bool> ClientSession::Handshake() {
   co_return true;
 }
 
-asio::awaitable<ConnectOutcome> ClientSession::Open(BackendSlot& slot, const ServerView& server) {
+net::Task<ConnectOutcome> ClientSession::Open(BackendSlot& slot, const ServerView& server) {
   ResetSlot(slot);
   if (pool_) {
     // Connections in the pool are grouped by who may use them: same server, user, dialect and
@@ -313,7 +313,7 @@ asio::awaitable<ConnectOutcome> ClientSession::Open(BackendSlot& slot, const Ser
   co_return outcome;
 }
 
-asio::awaitable<Status> ClientSession::Replay(BackendSlot& slot) {
+net::Task<Status> ClientSession::Replay(BackendSlot& slot) {
   if (slot.conn->autocommit() != state_.autocommit()) {
     // A connection from the pool, left by a session in the other mode. Never inside a
     // transaction (that pins), so switching commits nothing.
@@ -408,7 +408,7 @@ void ClientSession::CountOnReplica(const std::string& server, bool on) {
     ctx_.balance.replica_sessions[*i].fetch_sub(1, std::memory_order_relaxed);
 }
 
-asio::awaitable<BackendConnection*> ClientSession::Master(uint8_t seq, bool report) {
+net::Task<BackendConnection*> ClientSession::Master(uint8_t seq, bool report) {
   auto topo = ctx_.topology.Get();
   const ServerView* m = topo->Master();
   if (master_.open() && m && m->name == master_.server()) {
@@ -464,9 +464,9 @@ asio::awaitable<BackendConnection*> ClientSession::Master(uint8_t seq, bool repo
       spdlog::info("session {}: holding a statement for up to {} ms: {}", id_,
                    ctx_.config->failover.hold_ms, last_error);
     }
-    asio::steady_timer pause(client_.socket().get_executor(), std::chrono::milliseconds(50));
+    net::Timer pause(client_.socket().get_executor(), std::chrono::milliseconds(50));
     boost::system::error_code ec;
-    co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    co_await pause.async_wait(asio::redirect_error(net::use_task, ec));
     if (!client_.is_open()) co_return nullptr;
   }
   if (held) {
@@ -553,7 +553,7 @@ void ClientSession::DropReplica() {
   prepared_.ForgetBackend(replica_.serial);
 }
 
-asio::awaitable<BackendConnection*> ClientSession::Replica(const ServerView& server) {
+net::Task<BackendConnection*> ClientSession::Replica(const ServerView& server) {
   if (replica_.open() && replica_.server() == server.name && replica_.conn->HasUnsolicitedData()) {
     spdlog::info(
         "session {}: replica connection to {} got a packet it did not ask for (killed?); "
@@ -582,8 +582,8 @@ asio::awaitable<BackendConnection*> ClientSession::Replica(const ServerView& ser
   co_return replica_.conn.get();
 }
 
-asio::awaitable<ClientSession::InternalResult> ClientSession::RunInternal(
-    BackendConnection& backend, std::string_view sql) {
+net::Task<ClientSession::InternalResult> ClientSession::RunInternal(BackendConnection& backend,
+                                                                    std::string_view sql) {
   wire::Bytes payload;
   payload.reserve(sql.size() + 1);
   wire::PutU8(payload, static_cast<uint8_t>(wire::Command::kQuery));
@@ -591,7 +591,7 @@ asio::awaitable<ClientSession::InternalResult> ClientSession::RunInternal(
   co_return co_await RunInternalCommand(backend, payload);
 }
 
-asio::awaitable<ClientSession::InternalResult> ClientSession::RunInternalCommand(
+net::Task<ClientSession::InternalResult> ClientSession::RunInternalCommand(
     BackendConnection& backend, wire::BytesView payload) {
   InternalResult out;
   wire::Bytes buf;
@@ -630,7 +630,7 @@ asio::awaitable<ClientSession::InternalResult> ClientSession::RunInternalCommand
   co_return out;
 }
 
-asio::awaitable<bool> ClientSession::CausalWait(BackendConnection& replica, const GtidPoint& gtid) {
+net::Task<bool> ClientSession::CausalWait(BackendConnection& replica, const GtidPoint& gtid) {
   double seconds = ctx_.config->routing.causal_wait_ms / 1000.0;
   auto r =
       co_await RunInternal(replica, fmt::format("SELECT MASTER_GTID_WAIT('{}-{}-{}', {:.3f})",
@@ -672,7 +672,7 @@ void ClientSession::AfterResponse(const wire::ResponseOutcome& outcome, const Cl
   previous_server_ = slot.conn ? slot.server() : std::string();
 }
 
-asio::awaitable<void> ClientSession::CommandLoop() {
+net::Task<void> ClientSession::CommandLoop() {
   for (;;) {
     if (close_requested_) co_return;
     ReleaseBackends();
@@ -760,7 +760,7 @@ ClientSession::BackendSlot* ClientSession::SlotBySerial(uint64_t serial) {
   return nullptr;
 }
 
-asio::awaitable<void> ClientSession::HandleQuery(const wire::Packet& command) {
+net::Task<void> ClientSession::HandleQuery(const wire::Packet& command) {
   uint8_t seq = command.last_seq + 1;
   std::string_view sql = wire::AsString(command.payload.subspan(1));
   if (auto kill = ParseKill(sql)) {
@@ -779,10 +779,10 @@ asio::awaitable<void> ClientSession::HandleQuery(const wire::Packet& command) {
   co_await RouteAndRun(command, c, *route_by, sql, nullptr);
 }
 
-asio::awaitable<void> ClientSession::RouteAndRun(const wire::Packet& command,
-                                                 const Classification& effects,
-                                                 const Classification& route_by,
-                                                 std::string_view sql, PreparedStatement* ps) {
+net::Task<void> ClientSession::RouteAndRun(const wire::Packet& command,
+                                           const Classification& effects,
+                                           const Classification& route_by, std::string_view sql,
+                                           PreparedStatement* ps) {
   uint8_t seq = command.last_seq + 1;
   const auto started = std::chrono::steady_clock::now();
   if (write_gtid_unknown_ && route_by.kind == StatementKind::kRead && !route_by.must_master &&
@@ -851,12 +851,12 @@ asio::awaitable<void> ClientSession::RouteAndRun(const wire::Packet& command,
   }
 }
 
-asio::awaitable<bool> ClientSession::RunOnReplica(const wire::Packet& command,
-                                                  const Classification& effects,
-                                                  std::string_view sql, PreparedStatement* ps,
-                                                  const RouteDecision& d, const Topology& topo,
-                                                  std::chrono::steady_clock::time_point started,
-                                                  ForwardResult& r) {
+net::Task<bool> ClientSession::RunOnReplica(const wire::Packet& command,
+                                            const Classification& effects, std::string_view sql,
+                                            PreparedStatement* ps, const RouteDecision& d,
+                                            const Topology& topo,
+                                            std::chrono::steady_clock::time_point started,
+                                            ForwardResult& r) {
   uint8_t seq = command.last_seq + 1;
   const ServerView& server = topo.servers[*d.server];
   // Counted in flight from routing on: maintenance drains it before pausing this replica.
@@ -916,7 +916,7 @@ asio::awaitable<bool> ClientSession::RunOnReplica(const wire::Packet& command,
   co_return false;
 }
 
-asio::awaitable<void> ClientSession::LearnWriteGtid() {
+net::Task<void> ClientSession::LearnWriteGtid() {
   write_gtid_unknown_ = false;
   if (!master_.open()) co_return;
   auto g = co_await RunInternal(*master_.conn, "SELECT @@last_gtid");
@@ -926,10 +926,10 @@ asio::awaitable<void> ClientSession::LearnWriteGtid() {
   }
 }
 
-asio::awaitable<void> ClientSession::AfterResponseReadingBack(BackendConnection& backend,
-                                                              const wire::ResponseOutcome& outcome,
-                                                              const Classification& c,
-                                                              std::string_view sql) {
+net::Task<void> ClientSession::AfterResponseReadingBack(BackendConnection& backend,
+                                                        const wire::ResponseOutcome& outcome,
+                                                        const Classification& c,
+                                                        std::string_view sql) {
   Classification known = c;
   for (auto& a : known.session.assignments) {
     if (!ValueFromPlaceholder(a)) continue;
@@ -952,7 +952,7 @@ asio::awaitable<void> ClientSession::AfterResponseReadingBack(BackendConnection&
   AfterResponse(outcome, &known, sql, master_);
 }
 
-asio::awaitable<void> ClientSession::HandleStmtPrepare(const wire::Packet& command) {
+net::Task<void> ClientSession::HandleStmtPrepare(const wire::Packet& command) {
   uint8_t seq = command.last_seq + 1;
   std::string sql(wire::AsString(command.payload.subspan(1)));
   Classification c = ClassifySql(sql, state_.classify_options());
@@ -1004,7 +1004,7 @@ asio::awaitable<void> ClientSession::HandleStmtPrepare(const wire::Packet& comma
   }
 }
 
-asio::awaitable<void> ClientSession::HandleStmtExecute(const wire::Packet& command) {
+net::Task<void> ClientSession::HandleStmtExecute(const wire::Packet& command) {
   uint8_t seq = command.last_seq + 1;
   auto id = wire::PeekStatementId(command.payload);
   PreparedStatement* ps = id.ok() ? prepared_.Find(*id) : nullptr;
@@ -1034,7 +1034,7 @@ asio::awaitable<void> ClientSession::HandleStmtExecute(const wire::Packet& comma
   }
 }
 
-asio::awaitable<void> ClientSession::HandleStmtCommand(const wire::Packet& command) {
+net::Task<void> ClientSession::HandleStmtCommand(const wire::Packet& command) {
   uint8_t seq = command.last_seq + 1;
   auto cmd = static_cast<wire::Command>(command.payload[0]);
   auto id = wire::PeekStatementId(command.payload);
@@ -1119,9 +1119,8 @@ asio::awaitable<void> ClientSession::HandleStmtCommand(const wire::Packet& comma
   }
 }
 
-asio::awaitable<void> ClientSession::SendPrepared(BackendSlot& slot, const wire::Packet& command,
-                                                  PreparedStatement& prepared,
-                                                  ForwardResult& result) {
+net::Task<void> ClientSession::SendPrepared(BackendSlot& slot, const wire::Packet& command,
+                                            PreparedStatement& prepared, ForwardResult& result) {
   PreparedStatement* ps = &prepared;
   result = ForwardResult{};
   auto on = ps->backends.find(slot.serial);
@@ -1167,9 +1166,8 @@ asio::awaitable<void> ClientSession::SendPrepared(BackendSlot& slot, const wire:
   co_await ForwardPayload(*slot.conn, *payload, result);
 }
 
-asio::awaitable<void> ClientSession::ForwardPayload(BackendConnection& backend,
-                                                    wire::BytesView payload,
-                                                    ForwardResult& result) {
+net::Task<void> ClientSession::ForwardPayload(BackendConnection& backend, wire::BytesView payload,
+                                              ForwardResult& result) {
   wire::Bytes raw;
   uint8_t next = wire::AppendPacket(raw, 0, payload);
   wire::Packet packet;
@@ -1181,7 +1179,7 @@ asio::awaitable<void> ClientSession::ForwardPayload(BackendConnection& backend,
   co_await Forward(backend, packet, result);
 }
 
-asio::awaitable<void> ClientSession::HandleOther(const wire::Packet& command) {
+net::Task<void> ClientSession::HandleOther(const wire::Packet& command) {
   uint8_t seq = command.last_seq + 1;
   uint8_t cmd = command.payload[0];
   BackendConnection* master = co_await Master(seq);
@@ -1212,9 +1210,9 @@ asio::awaitable<void> ClientSession::HandleOther(const wire::Packet& command) {
   AfterResponse(*r.outcome, nullptr, {}, master_);
 }
 
-asio::awaitable<void> ClientSession::Forward(BackendConnection& backend,
-                                             const wire::Packet& command, ForwardResult& result,
-                                             std::optional<uint32_t> prepare_client_id) {
+net::Task<void> ClientSession::Forward(BackendConnection& backend, const wire::Packet& command,
+                                       ForwardResult& result,
+                                       std::optional<uint32_t> prepare_client_id) {
   result = ForwardResult{};
   SetBackendTarget(&backend);
   const uint64_t epoch_at_send = ctx_.topology->epoch;
@@ -1311,9 +1309,9 @@ asio::awaitable<void> ClientSession::Forward(BackendConnection& backend,
   server.ReleaseBuffer();  // the connection goes idle: it need not hold a receive buffer
 }
 
-asio::awaitable<void> ClientSession::ForwardClientData(BackendConnection& backend,
-                                                       ResponseProgress& progress,
-                                                       ForwardResult& result) {
+net::Task<void> ClientSession::ForwardClientData(BackendConnection& backend,
+                                                 ResponseProgress& progress,
+                                                 ForwardResult& result) {
   // LOCAL INFILE data: client frames go to the server as they are.
   auto frame = co_await client_.ReadFrame();
   if (!frame.ok()) {
@@ -1332,9 +1330,9 @@ asio::awaitable<void> ClientSession::ForwardClientData(BackendConnection& backen
   progress = {*st, static_cast<uint8_t>(frame->seq + 1)};
 }
 
-asio::awaitable<void> ClientSession::StreamLargeFrame(BackendConnection& backend,
-                                                      const wire::FrameHeader& header,
-                                                      ForwardResult& result) {
+net::Task<void> ClientSession::StreamLargeFrame(BackendConnection& backend,
+                                                const wire::FrameHeader& header,
+                                                ForwardResult& result) {
   net::PacketChannel& server = backend.channel();
   result.client_saw_bytes = true;
   size_t remaining = wire::kFrameHeaderSize + header.payload_length;
@@ -1383,7 +1381,7 @@ void ClientSession::ClientLost(BackendConnection& backend, Status why, ForwardRe
   result.status = std::move(why);
 }
 
-asio::awaitable<void> ClientSession::HandleChangeUser(const wire::Packet& command) {
+net::Task<void> ClientSession::HandleChangeUser(const wire::Packet& command) {
   // The client's token answers the proxy's scramble, so the proxy authenticates it and then
   // opens fresh backend connections as the new user (COM_CHANGE_USER resets the session anyway).
   uint8_t seq = command.last_seq + 1;
@@ -1437,7 +1435,7 @@ asio::awaitable<void> ClientSession::HandleChangeUser(const wire::Packet& comman
   co_await SendOk(seq);
 }
 
-asio::awaitable<void> ClientSession::HandleKill(uint32_t target_id, bool query_only, uint8_t seq) {
+net::Task<void> ClientSession::HandleKill(uint32_t target_id, bool query_only, uint8_t seq) {
   auto target = ctx_.registry.Find(target_id);
   std::optional<BackendTarget> where = target ? target->CurrentBackend() : std::nullopt;
   if (!target || target->user() != user_) {

@@ -46,10 +46,10 @@ struct ProxyContext {
 class ClientSession : public SessionHandle, public std::enable_shared_from_this<ClientSession> {
  public:
   // `pool`: the backend pool of the session's io thread; null without multiplexing.
-  ClientSession(tcp::socket socket, ProxyContext& ctx, uint32_t id, BackendPool* pool = nullptr);
+  ClientSession(net::Socket socket, ProxyContext& ctx, uint32_t id, BackendPool* pool = nullptr);
   ~ClientSession() override;
 
-  asio::awaitable<void> Run();
+  net::Task<void> Run();
 
   std::optional<BackendTarget> CurrentBackend() const override;
   const std::string& user() const override { return user_; }
@@ -74,30 +74,30 @@ class ClientSession : public SessionHandle, public std::enable_shared_from_this<
     std::optional<wire::ErrPacket> prepare_refused;
   };
 
-  asio::awaitable<bool> Handshake();
-  asio::awaitable<void> CommandLoop();
-  asio::awaitable<void> HandleQuery(const wire::Packet& command);
-  asio::awaitable<void> HandleOther(const wire::Packet& command);
+  net::Task<bool> Handshake();
+  net::Task<void> CommandLoop();
+  net::Task<void> HandleQuery(const wire::Packet& command);
+  net::Task<void> HandleOther(const wire::Packet& command);
   // Routes one statement (COM_QUERY, or COM_STMT_EXECUTE of `ps`) by `route_by` and the session
   // state, runs it, and records its effects (`effects`) in the session.
-  asio::awaitable<void> RouteAndRun(const wire::Packet& command, const Classification& effects,
-                                    const Classification& route_by, std::string_view sql,
-                                    PreparedStatement* ps);
+  net::Task<void> RouteAndRun(const wire::Packet& command, const Classification& effects,
+                              const Classification& route_by, std::string_view sql,
+                              PreparedStatement* ps);
   // Binary protocol: the proxy owns the statement ids the client sees (prepared_statements.h).
-  asio::awaitable<void> HandleStmtPrepare(const wire::Packet& command);
-  asio::awaitable<void> HandleStmtExecute(const wire::Packet& command);
-  asio::awaitable<void> HandleStmtCommand(const wire::Packet& command);
+  net::Task<void> HandleStmtPrepare(const wire::Packet& command);
+  net::Task<void> HandleStmtExecute(const wire::Packet& command);
+  net::Task<void> HandleStmtCommand(const wire::Packet& command);
   // Sends a statement command of `prepared` to `slot`, retargeted to the slot's own statement id
   // (preparing it there first, sending buffered long data), and streams the response.
-  asio::awaitable<void> SendPrepared(BackendSlot& slot, const wire::Packet& command,
-                                     PreparedStatement& prepared, ForwardResult& result);
+  net::Task<void> SendPrepared(BackendSlot& slot, const wire::Packet& command,
+                               PreparedStatement& prepared, ForwardResult& result);
   // Sends one command to `backend` and streams its response to the client. With
   // `prepare_client_id`, the COM_STMT_PREPARE_OK reaches the client with that statement id.
   // The result is written into the caller's `result` rather than returned: a returned result
   // would be a copy in each coroutine frame on the way (frames are heap blocks per statement).
-  asio::awaitable<void> Forward(BackendConnection& backend, const wire::Packet& command,
-                                ForwardResult& result,
-                                std::optional<uint32_t> prepare_client_id = std::nullopt);
+  net::Task<void> Forward(BackendConnection& backend, const wire::Packet& command,
+                          ForwardResult& result,
+                          std::optional<uint32_t> prepare_client_id = std::nullopt);
   // Where a response being forwarded stands: the reader's step and the seq the client expects
   // next from the server.
   struct ResponseProgress {
@@ -106,55 +106,54 @@ class ClientSession : public SessionHandle, public std::enable_shared_from_this<
   };
   // Forward's cold paths, in frames of their own (Forward's frame, allocated per statement,
   // stays small): LOCAL INFILE data from the client, a row frame too large to buffer whole.
-  asio::awaitable<void> ForwardClientData(BackendConnection& backend, ResponseProgress& progress,
-                                          ForwardResult& result);
-  asio::awaitable<void> StreamLargeFrame(BackendConnection& backend,
-                                         const wire::FrameHeader& header, ForwardResult& result);
+  net::Task<void> ForwardClientData(BackendConnection& backend, ResponseProgress& progress,
+                                    ForwardResult& result);
+  net::Task<void> StreamLargeFrame(BackendConnection& backend, const wire::FrameHeader& header,
+                                   ForwardResult& result);
   bool AnsweredAfterReplacement(BackendConnection& backend, uint64_t epoch_at_send,
                                 ForwardResult& result);
   void ClientLost(BackendConnection& backend, Status why, ForwardResult& result);
   // Sends a statement command built by the proxy (framed from seq 0), streaming the response.
-  asio::awaitable<void> ForwardPayload(BackendConnection& backend, wire::BytesView payload,
-                                       ForwardResult& result);
+  net::Task<void> ForwardPayload(BackendConnection& backend, wire::BytesView payload,
+                                 ForwardResult& result);
   BackendSlot* SlotBySerial(uint64_t serial);
   // Route inputs that depend on the session's connections.
   std::optional<std::string_view> CurrentReplica() const;
   std::optional<std::string_view> PreviousServer() const;
   // The master connection, (re)connected to the current master and in line with the session.
-  asio::awaitable<BackendConnection*> Master(uint8_t client_seq_next, bool report_to_client = true);
+  net::Task<BackendConnection*> Master(uint8_t client_seq_next, bool report_to_client = true);
   // Master() when nothing needs waiting for (the slot's connection, or an idle pooled one, in
   // line with the session); null otherwise: then Master() does the rest.
   BackendConnection* MasterNow();
   // The slot's connection already has the session's state (nothing to replay): marks it so.
   bool MarkInLine(BackendSlot& slot);
   // A connection to replica `server`, in line with the session; null if it cannot be used.
-  asio::awaitable<BackendConnection*> Replica(const ServerView& server);
+  net::Task<BackendConnection*> Replica(const ServerView& server);
   // Replica() when nothing needs waiting for, like MasterNow(); null: Replica() does the rest.
   BackendConnection* ReplicaNow(const ServerView& server);
-  asio::awaitable<ConnectOutcome> Open(BackendSlot& slot, const ServerView& server);
+  net::Task<ConnectOutcome> Open(BackendSlot& slot, const ServerView& server);
   // Open()'s synchronous part: an idle pooled connection to `server` into `slot`, if any.
   bool TakePooled(BackendSlot& slot, const ServerView& server);
   // Empties `slot` for a new connection (closing the old one; its prepared statements go).
   void ResetSlot(BackendSlot& slot);
   // Counts a session on `server` for the least-sessions balancing (CountOnReplica(false) undoes).
   void CountOnReplica(const std::string& server, bool on);
-  asio::awaitable<Status> Replay(BackendSlot& slot);
+  net::Task<Status> Replay(BackendSlot& slot);
   // Runs a statement of the proxy's own on `backend`; the response is consumed, not forwarded.
   struct InternalResult {
     Status status;
     std::optional<wire::ResponseOutcome> outcome;
     std::optional<std::string> first_value;  // first column of the first row, if any
   };
-  asio::awaitable<InternalResult> RunInternal(BackendConnection& backend, std::string_view sql);
+  net::Task<InternalResult> RunInternal(BackendConnection& backend, std::string_view sql);
   // Same for any command payload (COM_STMT_PREPARE of a lazy prepare).
-  asio::awaitable<InternalResult> RunInternalCommand(BackendConnection& backend,
-                                                     wire::BytesView payload);
+  net::Task<InternalResult> RunInternalCommand(BackendConnection& backend, wire::BytesView payload);
   // AfterResponse for a prepared statement's SET ... = ? assignments: with the values the server
   // now holds (read back on `backend`), so that the session state can be replayed as text.
-  asio::awaitable<void> AfterResponseReadingBack(BackendConnection& backend,
-                                                 const wire::ResponseOutcome& outcome,
-                                                 const Classification& c, std::string_view sql);
-  asio::awaitable<bool> CausalWait(BackendConnection& replica, const GtidPoint& gtid);
+  net::Task<void> AfterResponseReadingBack(BackendConnection& backend,
+                                           const wire::ResponseOutcome& outcome,
+                                           const Classification& c, std::string_view sql);
+  net::Task<bool> CausalWait(BackendConnection& replica, const GtidPoint& gtid);
   void AfterResponse(const wire::ResponseOutcome& outcome, const Classification* c,
                      std::string_view sql, BackendSlot& slot);
   void DropReplica();
@@ -174,17 +173,16 @@ class ClientSession : public SessionHandle, public std::enable_shared_from_this<
   // The replica part of RouteAndRun (in a frame of its own, only for reads routed to a
   // replica): true when the statement got its answer there (or a final error), false when it
   // goes to the master after all (causal wait timed out, replica lost before any byte...).
-  asio::awaitable<bool> RunOnReplica(const wire::Packet& command, const Classification& effects,
-                                     std::string_view sql, PreparedStatement* ps,
-                                     const RouteDecision& d, const Topology& topo,
-                                     std::chrono::steady_clock::time_point started,
-                                     ForwardResult& r);
-  asio::awaitable<void> LearnWriteGtid();
-  asio::awaitable<void> HandleKill(uint32_t target, bool query_only, uint8_t seq);
-  asio::awaitable<void> HandleChangeUser(const wire::Packet& command);
-  asio::awaitable<void> SendError(uint8_t seq, uint16_t code, std::string_view sql_state,
-                                  std::string message);
-  asio::awaitable<void> SendOk(uint8_t seq);
+  net::Task<bool> RunOnReplica(const wire::Packet& command, const Classification& effects,
+                               std::string_view sql, PreparedStatement* ps, const RouteDecision& d,
+                               const Topology& topo, std::chrono::steady_clock::time_point started,
+                               ForwardResult& r);
+  net::Task<void> LearnWriteGtid();
+  net::Task<void> HandleKill(uint32_t target, bool query_only, uint8_t seq);
+  net::Task<void> HandleChangeUser(const wire::Packet& command);
+  net::Task<void> SendError(uint8_t seq, uint16_t code, std::string_view sql_state,
+                            std::string message);
+  net::Task<void> SendOk(uint8_t seq);
   void SetBackendTarget(const BackendConnection* b);
 
   net::PacketChannel client_;
@@ -218,7 +216,7 @@ class ClientSession : public SessionHandle, public std::enable_shared_from_this<
   std::atomic<bool> target_active_{false};
   std::atomic<bool> close_requested_{false};
   bool busy_ = false;
-  asio::steady_timer idle_timer_;
+  net::Timer idle_timer_;
   std::chrono::steady_clock::time_point idle_deadline_{};
   bool idle_timer_armed_ = false;
 };

@@ -3,17 +3,17 @@
 // while an expiry is already queued. Single-threaded use (one io thread).
 #pragma once
 
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
+
+#include "net/io_types.h"
 
 namespace switchyard::proxy {
 
 class Deadline {
  public:
-  Deadline(boost::asio::any_io_executor executor, std::chrono::milliseconds after,
-           std::function<void()> on_expire)
+  Deadline(net::Executor executor, std::chrono::milliseconds after, std::function<void()> on_expire)
       : state_(std::make_shared<State>()), timer_(std::move(executor), after) {
     state_->on_expire = std::move(on_expire);
     timer_.async_wait([s = state_](const boost::system::error_code& ec) {
@@ -40,7 +40,7 @@ class Deadline {
     bool expired = false;
   };
   std::shared_ptr<State> state_;
-  boost::asio::steady_timer timer_;
+  net::Timer timer_;
 };
 
 }  // namespace switchyard::proxy

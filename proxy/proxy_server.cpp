@@ -4,12 +4,12 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <future>
 #include <thread>
 
@@ -31,11 +31,13 @@ ProxyServer::ProxyServer(const conf::Config& config, TopologyHolder& topology)
     // pool.max_per_server is for the whole proxy: each io thread gets its share.
     PoolLimits limits;
     size_t threads = pool_->size();
-    limits.max_per_server = static_cast<uint32_t>((config_.pool.max_per_server + threads - 1) / threads);
+    limits.max_per_server =
+        static_cast<uint32_t>((config_.pool.max_per_server + threads - 1) / threads);
     limits.idle_min = config_.pool.idle_min;
     limits.idle_timeout = std::chrono::milliseconds(config_.pool.idle_timeout_ms);
     for (size_t i = 0; i < threads; ++i)
-      backend_pools_.push_back(std::make_unique<BackendPool>(pool_->Context(i).get_executor(), limits));
+      backend_pools_.push_back(
+          std::make_unique<BackendPool>(pool_->Context(i).get_executor(), limits));
   }
 }
 
@@ -45,12 +47,12 @@ BackendPool* ProxyServer::PoolFor(asio::io_context& context) {
   return nullptr;
 }
 
-asio::awaitable<void> ProxyServer::PruneLoop(BackendPool& pool) {
-  asio::steady_timer timer(co_await asio::this_coro::executor);
+net::Task<void> ProxyServer::PruneLoop(BackendPool& pool) {
+  net::Timer timer(co_await asio::this_coro::executor);
   for (;;) {
     timer.expires_after(std::chrono::seconds(1));
     boost::system::error_code ec;
-    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    co_await timer.async_wait(asio::redirect_error(net::use_task, ec));
     if (ec) co_return;
     pool.Prune(std::chrono::steady_clock::now());
   }
@@ -102,7 +104,7 @@ Status ProxyServer::Start() {
   boost::system::error_code ec;
   auto addr = asio::ip::make_address(config_.listen.host, ec);
   if (ec) return MakeError(fmt::format("listen {}: {}", config_.listen.ToString(), ec.message()));
-  acceptor_ = std::make_unique<tcp::acceptor>(pool_->Context(0));
+  acceptor_ = std::make_unique<net::Acceptor>(pool_->Context(0));
   tcp::endpoint ep(addr, config_.listen.port);
   acceptor_->open(ep.protocol(), ec);
   if (!ec) acceptor_->set_option(tcp::acceptor::reuse_address(true), ec);
@@ -121,18 +123,20 @@ Status ProxyServer::Start() {
   return Status::Ok();
 }
 
-asio::awaitable<void> ProxyServer::AcceptLoop() {
+net::Task<void> ProxyServer::AcceptLoop() {
   for (;;) {
     boost::system::error_code ec;
     asio::io_context& target = pool_->Next();
-    tcp::socket socket = co_await acceptor_->async_accept(target, asio::redirect_error(asio::use_awaitable, ec));
+    net::Socket socket =
+        co_await acceptor_->async_accept(target, asio::redirect_error(net::use_task, ec));
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor_->is_open()) co_return;
       spdlog::warn("accept: {}", ec.message());
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    if (stats_.connections_current.load(std::memory_order_relaxed) >= live_config_->limits.max_client_connections) {
+    if (stats_.connections_current.load(std::memory_order_relaxed) >=
+        live_config_->limits.max_client_connections) {
       stats_.connections_refused.fetch_add(1, std::memory_order_relaxed);
       // ERR 1040 as the greeting, like a server at max_connections.
       wire::ErrPacket err;
@@ -147,16 +151,17 @@ asio::awaitable<void> ProxyServer::AcceptLoop() {
     }
     auto session = std::make_shared<ClientSession>(std::move(socket), *ctx_, registry_.NextId(),
                                                    PoolFor(target));
-    asio::co_spawn(target, [session]() -> asio::awaitable<void> { co_await session->Run(); },
-                   [](std::exception_ptr e) {
-                     if (e) {
-                       try {
-                         std::rethrow_exception(e);
-                       } catch (const std::exception& ex) {
-                         spdlog::error("session ended by an exception: {}", ex.what());
-                       }
-                     }
-                   });
+    asio::co_spawn(
+        target, [session]() -> net::Task<void> { co_await session->Run(); },
+        [](std::exception_ptr e) {
+          if (e) {
+            try {
+              std::rethrow_exception(e);
+            } catch (const std::exception& ex) {
+              spdlog::error("session ended by an exception: {}", ex.what());
+            }
+          }
+        });
   }
 }
 
@@ -176,7 +181,8 @@ void ProxyServer::Stop(std::chrono::milliseconds grace) {
   while (registry_.size() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   if (registry_.size() > 0)
-    spdlog::warn("shutdown: {} session(s) still busy after {} ms; closing them", registry_.size(), grace.count());
+    spdlog::warn("shutdown: {} session(s) still busy after {} ms; closing them", registry_.size(),
+                 grace.count());
   pool_->Stop();
   spdlog::info("stopped accepting; {} client connection(s) served in total",
                stats_.connections_total.load());

@@ -35,13 +35,13 @@ class ProxyServer {
   SessionRegistry& registry() { return registry_; }
 
  private:
-  asio::awaitable<void> AcceptLoop();
+  net::Task<void> AcceptLoop();
   // The backend pool of the io thread that runs `context` (null without multiplexing).
   BackendPool* PoolFor(asio::io_context& context);
-  asio::awaitable<void> PruneLoop(BackendPool& pool);
+  net::Task<void> PruneLoop(BackendPool& pool);
 
   const conf::Config& config_;  // as started: listen, threads, TLS
-  LiveConfig live_config_;       // what sessions read; replaced by ApplyConfig
+  LiveConfig live_config_;      // what sessions read; replaced by ApplyConfig
   // One per io thread, same index; outlive the io contexts (connections tell them when they
   // close), but their idle connections are closed before the contexts go.
   std::vector<std::unique_ptr<BackendPool>> backend_pools_;
@@ -53,7 +53,7 @@ class ProxyServer {
   std::unique_ptr<asio::ssl::context> tls_;
   std::unique_ptr<asio::ssl::context> backend_tls_;
   std::unique_ptr<ProxyContext> ctx_;
-  std::unique_ptr<tcp::acceptor> acceptor_;
+  std::unique_ptr<net::Acceptor> acceptor_;
   bool started_ = false;
 };
 

@@ -54,7 +54,7 @@ struct IdleWatch : std::enable_shared_from_this<IdleWatch> {
     done = true;
     timer.cancel();
   }
-  asio::steady_timer timer;
+  net::Timer timer;
   std::shared_ptr<net::PacketChannel> channel;
   std::chrono::milliseconds limit;
   SteadyClock::time_point last_rx;
@@ -84,7 +84,7 @@ Status BinlogTailer::Start(MasterEndpoint master, std::optional<std::string> pos
     s.running = true;
     s.master = master;
   });
-  backoff_timer_ = std::make_unique<asio::steady_timer>(io_);
+  backoff_timer_ = std::make_unique<net::Timer>(io_);
   asio::co_spawn(io_, Loop(), asio::detached);
   thread_ = std::thread([this] { io_.run(); });
   return Status::Ok();
@@ -132,7 +132,7 @@ TailerStatus BinlogTailer::GetStatus() const {
   return status_;
 }
 
-asio::awaitable<void> BinlogTailer::Loop() {
+net::Task<void> BinlogTailer::Loop() {
   uint32_t backoff = options_.backoff_min_ms;
   while (!stopping_) {
     const uint64_t generation = generation_;
@@ -164,16 +164,16 @@ asio::awaitable<void> BinlogTailer::Loop() {
     if (out.streamed && out.streamed_ms >= 1000) backoff = options_.backoff_min_ms;
     backoff_timer_->expires_after(std::chrono::milliseconds(backoff));
     error_code ec;
-    co_await backoff_timer_->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    co_await backoff_timer_->async_wait(asio::redirect_error(net::use_task, ec));
     backoff = std::min(backoff * 2, options_.backoff_max_ms);
   }
 }
 
-asio::awaitable<BinlogTailer::SessionOutcome> BinlogTailer::RunSession() {
+net::Task<BinlogTailer::SessionOutcome> BinlogTailer::RunSession() {
   SessionOutcome out;
   const MasterEndpoint master = master_;
   const uint64_t generation = generation_;
-  auto channel = std::make_shared<net::PacketChannel>(tcp::socket(io_));
+  auto channel = std::make_shared<net::PacketChannel>(io_.get_executor());
   channel_ = channel;  // from here on Stop/Repoint close it (same thread: no gap)
   if (stopping_) co_return out;
   UpdateStatus([&](TailerStatus& s) {
@@ -182,7 +182,7 @@ asio::awaitable<BinlogTailer::SessionOutcome> BinlogTailer::RunSession() {
   });
 
   // One deadline covers resolve, connect, login and setup; it closes the connection on expiry.
-  asio::steady_timer deadline(io_);
+  net::Timer deadline(io_);
   deadline.expires_after(std::chrono::milliseconds(options_.connect_timeout_ms));
   deadline.async_wait([channel](const error_code& ec) {
     if (!ec) channel->Close();
@@ -195,12 +195,12 @@ asio::awaitable<BinlogTailer::SessionOutcome> BinlogTailer::RunSession() {
   error_code ec;
   tcp::resolver resolver(io_);
   auto endpoints = co_await resolver.async_resolve(master.host, std::to_string(master.port),
-                                                   asio::redirect_error(asio::use_awaitable, ec));
+                                                   asio::redirect_error(net::use_task, ec));
   if (ec) co_return fail("resolve: " + ec.message());
   // Closing a socket that is not open yet cancels nothing: look again after resolving.
   if (stopping_ || generation != generation_) co_return fail("cancelled");
   co_await asio::async_connect(channel->socket(), endpoints,
-                               asio::redirect_error(asio::use_awaitable, ec));
+                               asio::redirect_error(net::use_task, ec));
   if (ec) co_return fail("connect: " + ec.message());
   channel->socket().set_option(tcp::no_delay(true), ec);
   // The channel reads without the reactor when bytes are known to wait, which needs a

@@ -7,13 +7,9 @@
 // proxy's backend connections (net::RunClientLogin). Owns its thread, connection and TLS context.
 #pragma once
 
-#include <utility>  // boost 1.74 awaitable.hpp needs std::exchange
-
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -25,6 +21,7 @@
 #include "base/result.h"
 #include "binlog/tailer_status.h"
 #include "binlog/transaction_tracker.h"
+#include "net/io_types.h"
 #include "net/packet_channel.h"
 
 namespace switchyard::binlog {
@@ -65,8 +62,8 @@ class BinlogTailer {
     uint16_t server_error_code = 0;  // the master's ERR, if that ended it
   };
 
-  boost::asio::awaitable<void> Loop();
-  boost::asio::awaitable<SessionOutcome> RunSession();
+  net::Task<void> Loop();
+  net::Task<SessionOutcome> RunSession();
   void Post(std::function<void()> fn);
   void DropConnection();  // io thread
   template <class Fn>
@@ -88,7 +85,7 @@ class BinlogTailer {
   bool stopping_ = false;
   std::unique_ptr<boost::asio::ssl::context> tls_context_;  // set when options_.use_tls
   std::shared_ptr<net::PacketChannel> channel_;             // current connection, for Repoint/Stop
-  std::unique_ptr<boost::asio::steady_timer> backoff_timer_;
+  std::unique_ptr<net::Timer> backoff_timer_;
   std::optional<TransactionTracker> tracker_;  // created at the first connect (flavour)
   bool tracker_mariadb_ = true;
 

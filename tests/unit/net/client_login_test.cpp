@@ -51,13 +51,13 @@ struct LoginRun {
 LoginRun Login(bool server_offers_tls, wire::ClientHandshakeOptions options,
                bool give_context = true) {
   asio::io_context io;
-  tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  Acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
   auto server_ctx = MakeServerContext();
   auto client_ctx = MakeServerTlsClientContext();
   LoginRun run;
 
-  auto server = [&]() -> asio::awaitable<void> {
-    PacketChannel channel(co_await acceptor.async_accept(asio::use_awaitable));
+  auto server = [&]() -> Task<void> {
+    PacketChannel channel(co_await acceptor.async_accept(use_task));
     wire::ServerHandshakeOptions so;
     so.tls_available = server_offers_tls;
     wire::ServerHandshake hs(
@@ -91,9 +91,9 @@ LoginRun Login(bool server_offers_tls, wire::ClientHandshakeOptions options,
       }
     }
   };
-  auto client = [&]() -> asio::awaitable<void> {
-    tcp::socket socket(io);
-    co_await socket.async_connect(acceptor.local_endpoint(), asio::use_awaitable);
+  auto client = [&]() -> Task<void> {
+    Socket socket(io);
+    co_await socket.async_connect(acceptor.local_endpoint(), use_task);
     PacketChannel channel(std::move(socket));
     wire::ClientHandshake hs(options);
     run.client = co_await RunClientLogin(channel, hs, give_context ? client_ctx.get() : nullptr);

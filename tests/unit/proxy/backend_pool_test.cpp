@@ -33,7 +33,7 @@ TEST(BackendPool, LimitCountsOpenConnectionsUntilTheyAreDestroyed) {
   BackendPool pool(io.get_executor(), limits);
   std::vector<std::unique_ptr<BackendConnection>> held;
   std::vector<bool> granted;
-  RunCoroutine(io, [&]() -> asio::awaitable<void> {
+  RunCoroutine(io, [&]() -> net::Task<void> {
     for (int i = 0; i < 3; ++i) {
       auto lease = co_await pool.Acquire("k", "db1", std::chrono::milliseconds(30));
       granted.push_back(lease.ok);
@@ -48,7 +48,7 @@ TEST(BackendPool, LimitCountsOpenConnectionsUntilTheyAreDestroyed) {
   held.pop_back();  // a session closed one
   EXPECT_EQ(pool.open_count("db1"), 1);
   bool ok = false;
-  RunCoroutine(io, [&]() -> asio::awaitable<void> {
+  RunCoroutine(io, [&]() -> net::Task<void> {
     ok = (co_await pool.Acquire("k", "db1", std::chrono::milliseconds(30))).ok;
   });
   EXPECT_TRUE(ok);
@@ -59,7 +59,7 @@ TEST(BackendPool, DeadIdleConnectionsAreNotHandedOut) {
   asio::io_context io;
   BackendPool pool(io.get_executor(), PoolLimits{});
   std::unique_ptr<BackendConnection> conn;
-  RunCoroutine(io, [&]() -> asio::awaitable<void> {
+  RunCoroutine(io, [&]() -> net::Task<void> {
     (void)co_await pool.Acquire("k", "db1", std::chrono::milliseconds(10));
     conn = NewConn(io);
     pool.Track(*conn, "db1");
@@ -67,7 +67,7 @@ TEST(BackendPool, DeadIdleConnectionsAreNotHandedOut) {
   pool.Return("k", "db1", std::move(conn), "app");  // never connected: not open
   EXPECT_EQ(pool.idle_count(), 1u);
   BackendPool::Lease lease;
-  RunCoroutine(io, [&]() -> asio::awaitable<void> {
+  RunCoroutine(io, [&]() -> net::Task<void> {
     lease = co_await pool.Acquire("k", "db1", std::chrono::milliseconds(10));
   });
   EXPECT_TRUE(lease.ok);
@@ -82,7 +82,7 @@ TEST(BackendPool, PruneKeepsIdleMinAndClearEmpties) {
   limits.idle_min = 1;
   limits.idle_timeout = std::chrono::milliseconds(1000);
   BackendPool pool(io.get_executor(), limits);
-  RunCoroutine(io, [&]() -> asio::awaitable<void> {
+  RunCoroutine(io, [&]() -> net::Task<void> {
     for (int i = 0; i < 3; ++i) {
       // (acquired under another key: the idle ones under "k" were never connected and an
       // Acquire of "k" would drop them)

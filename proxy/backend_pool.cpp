@@ -16,21 +16,22 @@ BackendPool::~BackendPool() {
   Clear();
 }
 
-std::string BackendPool::Key(std::string_view server, const conf::Endpoint& address,
-                             std::string_view user, wire::Capabilities caps, uint8_t charset) {
-  // Frames are forwarded untouched, so only clients of the same wire dialect may share.
-  return fmt::format("{}|{}|{}|{:x}|{}", server, address.ToString(), user, caps, charset);
+BackendPool::KeyId BackendPool::Intern(const KeyParts& k) {
+  std::string text = fmt::format("{}|{}|{}|{:x}|{}|{}", k.server, k.address.ToString(), k.user,
+                                 k.caps, k.charset, k.database);
+  auto [it, added] = ids_.try_emplace(std::move(text), static_cast<KeyId>(queues_.size()));
+  if (added) queues_.push_back(KeyQueue{std::string(k.server), {}});
+  return it->second;
 }
 
-net::Task<BackendPool::Lease> BackendPool::Acquire(const std::string& key,
-                                                   const std::string& server,
-                                                   std::chrono::milliseconds timeout) {
+net::Task<BackendPool::Lease> BackendPool::Acquire(KeyId key, std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    if (std::optional<Idle> idle = TakeIdle(key)) co_return Lease{true, std::move(*idle)};
+    if (auto conn = TakeIdle(key)) co_return Lease{true, std::move(conn)};
+    const std::string& server = queues_[key].server;
     if (open_[server] < static_cast<int>(limits_.max_per_server) || EvictIdleOf(server)) {
       ++open_[server];
-      co_return Lease{true, Idle{}};
+      co_return Lease{true, nullptr};
     }
     auto now = std::chrono::steady_clock::now();
     if (now >= deadline) co_return Lease{};
@@ -44,25 +45,25 @@ net::Task<BackendPool::Lease> BackendPool::Acquire(const std::string& key,
   }
 }
 
-std::optional<BackendPool::Idle> BackendPool::TakeIdle(const std::string& key) {
-  auto it = idle_.find(key);
-  while (it != idle_.end() && !it->second.empty()) {
-    Idle idle = std::move(it->second.back());  // most recently used: warmest
-    it->second.pop_back();
-    if (idle.conn && idle.conn->is_open() && !idle.conn->HasUnsolicitedData()) return idle;
+std::unique_ptr<BackendConnection> BackendPool::TakeIdle(KeyId key) {
+  std::vector<Idle>& idle = queues_[key].idle;
+  while (!idle.empty()) {
+    std::unique_ptr<BackendConnection> conn = std::move(idle.back().conn);  // warmest
+    idle.pop_back();
+    if (conn && conn->is_open() && !conn->HasUnsolicitedData()) return conn;
     // Died while idle (the server closed it: wait_timeout, KILL): dropped here.
   }
-  return std::nullopt;
+  return nullptr;
 }
 
 bool BackendPool::EvictIdleOf(const std::string& server) {
-  std::deque<Idle>* oldest_queue = nullptr;
-  for (auto& [key, queue] : idle_) {
-    if (queue.empty() || queue.front().server != server) continue;
-    if (!oldest_queue || queue.front().since < oldest_queue->front().since) oldest_queue = &queue;
+  std::vector<Idle>* oldest = nullptr;
+  for (KeyQueue& queue : queues_) {
+    if (queue.idle.empty() || queue.server != server) continue;
+    if (!oldest || queue.idle.front().since < oldest->front().since) oldest = &queue.idle;
   }
-  if (!oldest_queue) return false;
-  oldest_queue->pop_front();  // the connection's release hook frees its place
+  if (!oldest) return false;
+  oldest->erase(oldest->begin());  // the connection's release hook frees its place
   return true;
 }
 
@@ -73,10 +74,8 @@ void BackendPool::Track(BackendConnection& conn, const std::string& server) {
   });
 }
 
-void BackendPool::Return(const std::string& key, const std::string& server,
-                         std::unique_ptr<BackendConnection> conn, std::string database) {
-  idle_[key].push_back(
-      Idle{std::move(conn), server, std::move(database), std::chrono::steady_clock::now()});
+void BackendPool::Return(KeyId key, std::unique_ptr<BackendConnection> conn) {
+  queues_[key].idle.push_back(Idle{std::move(conn), std::chrono::steady_clock::now()});
   WakeOne();
 }
 
@@ -88,24 +87,24 @@ void BackendPool::WakeOne() {
 }
 
 void BackendPool::Prune(std::chrono::steady_clock::time_point now) {
-  for (auto it = idle_.begin(); it != idle_.end();) {
-    auto& queue = it->second;
+  for (KeyQueue& queue : queues_) {
     // Oldest at the front; keep idle_min of the newest.
-    while (queue.size() > limits_.idle_min && now - queue.front().since >= limits_.idle_timeout) {
-      queue.pop_front();
-    }
-    it = queue.empty() ? idle_.erase(it) : std::next(it);
+    size_t expired = 0;
+    while (queue.idle.size() - expired > limits_.idle_min &&
+           now - queue.idle[expired].since >= limits_.idle_timeout)
+      ++expired;
+    queue.idle.erase(queue.idle.begin(), queue.idle.begin() + static_cast<ptrdiff_t>(expired));
   }
 }
 
 void BackendPool::Clear() {
   closing_ = true;  // shutdown: waiting sessions' frames may already be gone
-  idle_.clear();
+  for (KeyQueue& queue : queues_) queue.idle.clear();
 }
 
 size_t BackendPool::idle_count() const {
   size_t n = 0;
-  for (const auto& [key, queue] : idle_) n += queue.size();
+  for (const KeyQueue& queue : queues_) n += queue.idle.size();
   return n;
 }
 

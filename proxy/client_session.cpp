@@ -260,8 +260,8 @@ net::Task<ConnectOutcome> ClientSession::Open(BackendSlot& slot, const ServerVie
   if (pool_) {
     // Connections in the pool are grouped by who may use them: same server, user, dialect and
     // database. One borrowed from there needs nothing but the session's state (Replay).
-    const std::string& key = PoolKey(server.name, server.address, state_.database());
-    BackendPool::Lease lease = co_await pool_->Acquire(key, server.name, login_.timeout);
+    BackendPool::Lease lease = co_await pool_->Acquire(
+        PoolKey(server.name, server.address, state_.database()), login_.timeout);
     if (!lease.ok) {
       // Not a server failure: refused at once (no failover hold), like a server at max_connections.
       ctx_.stats.pool_full_errors.fetch_add(1, std::memory_order_relaxed);
@@ -276,9 +276,9 @@ net::Task<ConnectOutcome> ClientSession::Open(BackendSlot& slot, const ServerVie
           ctx_.config->pool.max_per_server, server.name, login_.timeout.count());
       co_return full;
     }
-    if (lease.idle.conn) {
-      slot.conn = std::move(lease.idle.conn);
-      slot.database = lease.idle.database;
+    if (lease.conn) {
+      slot.conn = std::move(lease.conn);
+      slot.database = state_.database();  // the key's
       ConnectOutcome reused;
       reused.ok = true;
       co_return reused;
@@ -381,12 +381,12 @@ BackendConnection* ClientSession::ReplicaNow(const ServerView& server) {
 
 bool ClientSession::TakePooled(BackendSlot& slot, const ServerView& server) {
   if (!pool_) return false;
-  std::optional<BackendPool::Idle> idle =
+  std::unique_ptr<BackendConnection> idle =
       pool_->TakeIdle(PoolKey(server.name, server.address, state_.database()));
   if (!idle) return false;
   ResetSlot(slot);
-  slot.conn = std::move(idle->conn);
-  slot.database = std::move(idle->database);
+  slot.conn = std::move(idle);
+  slot.database = state_.database();  // the key's
   return true;
 }
 
@@ -519,23 +519,25 @@ void ClientSession::ReleaseSlot(BackendSlot& slot) {
   // The response just ended, so nothing is pending; a packet that arrives while the connection
   // is idle (a KILL) is caught when it is next borrowed (BackendPool::Acquire).
   if (slot.open() && slot.conn->channel().reader().buffered() == 0) {
-    std::string server = slot.server();  // before the connection moves
-    const std::string& key = PoolKey(server, slot.conn->address(), slot.database);
-    pool_->Return(key, server, std::move(slot.conn), slot.database);
+    BackendPool::KeyId key = PoolKey(slot.server(), slot.conn->address(), slot.database);
+    pool_->Return(key, std::move(slot.conn));  // (the key first: it reads the connection)
   }
   slot.conn.reset();
 }
 
-const std::string& ClientSession::PoolKey(const std::string& server, const conf::Endpoint& address,
+BackendPool::KeyId ClientSession::PoolKey(const std::string& server, const conf::Endpoint& address,
                                           const std::string& database) {
-  CachedPoolKey& cached = pool_keys_[server];
-  if (cached.key.empty() || cached.database != database) {
+  auto it = pool_keys_.find(server);
+  if (it == pool_keys_.end()) it = pool_keys_.emplace(server, CachedPoolKey{}).first;
+  CachedPoolKey& cached = it->second;
+  // A reload may move a server name to another address: the address is part of the key.
+  if (!cached.id || cached.database != database || cached.address != address) {
     cached.database = database;
-    cached.key =
-        BackendPool::Key(server, address, user_, login_.client_capabilities, login_.charset) + "|" +
-        database;
+    cached.address = address;
+    cached.id = pool_->Intern(BackendPool::KeyParts{
+        server, address, user_, login_.client_capabilities, login_.charset, database});
   }
-  return cached.key;
+  return *cached.id;
 }
 
 void ClientSession::ReleaseBackends() {

@@ -167,7 +167,7 @@ class ClientSession : public SessionHandle, public std::enable_shared_from_this<
   void ReleaseSlot(BackendSlot& slot);
   // The pool key of this session's connections to `server` in `database` (built once per
   // server and database, not per statement).
-  const std::string& PoolKey(const std::string& server, const conf::Endpoint& address,
+  BackendPool::KeyId PoolKey(const std::string& server, const conf::Endpoint& address,
                              const std::string& database);
   bool PinsBackends() const;
   // The replica part of RouteAndRun (in a frame of its own, only for reads routed to a
@@ -200,7 +200,8 @@ class ClientSession : public SessionHandle, public std::enable_shared_from_this<
   BackendPool* pool_ = nullptr;
   struct CachedPoolKey {
     std::string database;
-    std::string key;
+    conf::Endpoint address;
+    std::optional<BackendPool::KeyId> id;
   };
   std::map<std::string, CachedPoolKey, std::less<>> pool_keys_;  // by server name
   // The last statement's connection stays for the next one: it wrote (LAST_INSERT_ID,

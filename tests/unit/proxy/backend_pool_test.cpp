@@ -26,16 +26,23 @@ void RunCoroutine(asio::io_context& io, F f) {
   io.restart();
 }
 
+const conf::Endpoint kAddress{"127.0.0.1", 3307};
+
+BackendPool::KeyId KeyOf(BackendPool& pool, std::string_view database = "app") {
+  return pool.Intern({"db1", kAddress, "app", 1, 45, database});
+}
+
 TEST(BackendPool, LimitCountsOpenConnectionsUntilTheyAreDestroyed) {
   asio::io_context io;
   PoolLimits limits;
   limits.max_per_server = 2;
   BackendPool pool(io.get_executor(), limits);
+  const auto k = KeyOf(pool);
   std::vector<std::unique_ptr<BackendConnection>> held;
   std::vector<bool> granted;
   RunCoroutine(io, [&]() -> net::Task<void> {
     for (int i = 0; i < 3; ++i) {
-      auto lease = co_await pool.Acquire("k", "db1", std::chrono::milliseconds(30));
+      auto lease = co_await pool.Acquire(k, std::chrono::milliseconds(30));
       granted.push_back(lease.ok);
       if (lease.ok) {
         held.push_back(NewConn(io));
@@ -49,7 +56,7 @@ TEST(BackendPool, LimitCountsOpenConnectionsUntilTheyAreDestroyed) {
   EXPECT_EQ(pool.open_count("db1"), 1);
   bool ok = false;
   RunCoroutine(io, [&]() -> net::Task<void> {
-    ok = (co_await pool.Acquire("k", "db1", std::chrono::milliseconds(30))).ok;
+    ok = (co_await pool.Acquire(k, std::chrono::milliseconds(30))).ok;
   });
   EXPECT_TRUE(ok);
   EXPECT_EQ(pool.open_count("db1"), 2);
@@ -58,20 +65,21 @@ TEST(BackendPool, LimitCountsOpenConnectionsUntilTheyAreDestroyed) {
 TEST(BackendPool, DeadIdleConnectionsAreNotHandedOut) {
   asio::io_context io;
   BackendPool pool(io.get_executor(), PoolLimits{});
+  const auto k = KeyOf(pool);
   std::unique_ptr<BackendConnection> conn;
   RunCoroutine(io, [&]() -> net::Task<void> {
-    (void)co_await pool.Acquire("k", "db1", std::chrono::milliseconds(10));
+    (void)co_await pool.Acquire(k, std::chrono::milliseconds(10));
     conn = NewConn(io);
     pool.Track(*conn, "db1");
   });
-  pool.Return("k", "db1", std::move(conn), "app");  // never connected: not open
+  pool.Return(k, std::move(conn));  // never connected: not open
   EXPECT_EQ(pool.idle_count(), 1u);
   BackendPool::Lease lease;
   RunCoroutine(io, [&]() -> net::Task<void> {
-    lease = co_await pool.Acquire("k", "db1", std::chrono::milliseconds(10));
+    lease = co_await pool.Acquire(k, std::chrono::milliseconds(10));
   });
   EXPECT_TRUE(lease.ok);
-  EXPECT_EQ(lease.idle.conn, nullptr) << "a closed connection is dropped, a new one may open";
+  EXPECT_EQ(lease.conn, nullptr) << "a closed connection is dropped, a new one may open";
   EXPECT_EQ(pool.idle_count(), 0u);
   EXPECT_EQ(pool.open_count("db1"), 1) << "the dropped one freed its place, the new one took it";
 }
@@ -82,14 +90,15 @@ TEST(BackendPool, PruneKeepsIdleMinAndClearEmpties) {
   limits.idle_min = 1;
   limits.idle_timeout = std::chrono::milliseconds(1000);
   BackendPool pool(io.get_executor(), limits);
+  const auto k = KeyOf(pool), fresh = KeyOf(pool, "other");
   RunCoroutine(io, [&]() -> net::Task<void> {
     for (int i = 0; i < 3; ++i) {
       // (acquired under another key: the idle ones under "k" were never connected and an
       // Acquire of "k" would drop them)
-      (void)co_await pool.Acquire("fresh", "db1", std::chrono::milliseconds(10));
+      (void)co_await pool.Acquire(fresh, std::chrono::milliseconds(10));
       auto c = NewConn(io);
       pool.Track(*c, "db1");
-      pool.Return("k", "db1", std::move(c), "app");
+      pool.Return(k, std::move(c));
     }
   });
   EXPECT_EQ(pool.idle_count(), 3u);
@@ -103,12 +112,31 @@ TEST(BackendPool, PruneKeepsIdleMinAndClearEmpties) {
   EXPECT_EQ(pool.open_count("db1"), 0);
 }
 
-TEST(BackendPool, KeysSeparateUsersAndDialects) {
-  conf::Endpoint a{"127.0.0.1", 3307};
-  EXPECT_NE(BackendPool::Key("db1", a, "app", 1, 45), BackendPool::Key("db1", a, "other", 1, 45));
-  EXPECT_NE(BackendPool::Key("db1", a, "app", 1, 45), BackendPool::Key("db1", a, "app", 3, 45));
-  EXPECT_NE(BackendPool::Key("db1", a, "app", 1, 45), BackendPool::Key("db1", a, "app", 1, 33));
-  EXPECT_EQ(BackendPool::Key("db1", a, "app", 1, 45), BackendPool::Key("db1", a, "app", 1, 45));
+TEST(BackendPool, KeysSeparateServersUsersDialectsAndDatabases) {
+  asio::io_context io;
+  BackendPool pool(io.get_executor(), PoolLimits{});
+  const conf::Endpoint moved{"127.0.0.2", 3307};
+  const auto k = pool.Intern({"db1", kAddress, "app", 1, 45, "app"});
+  EXPECT_EQ(k, pool.Intern({"db1", kAddress, "app", 1, 45, "app"}));
+  EXPECT_NE(k, pool.Intern({"db2", kAddress, "app", 1, 45, "app"}));
+  EXPECT_NE(k, pool.Intern({"db1", moved, "app", 1, 45, "app"}));
+  EXPECT_NE(k, pool.Intern({"db1", kAddress, "other", 1, 45, "app"}));
+  EXPECT_NE(k, pool.Intern({"db1", kAddress, "app", 3, 45, "app"}));
+  EXPECT_NE(k, pool.Intern({"db1", kAddress, "app", 1, 33, "app"}));
+  EXPECT_NE(k, pool.Intern({"db1", kAddress, "app", 1, 45, "test"}));
+}
+
+TEST(BackendPool, ReturnedConnectionGoesOnlyToItsKey) {
+  asio::io_context io;
+  BackendPool pool(io.get_executor(), PoolLimits{});
+  const auto app = KeyOf(pool), other = KeyOf(pool, "other");
+  auto conn = NewConn(io);
+  pool.Track(*conn, "db1");
+  pool.Return(app, std::move(conn));
+  EXPECT_EQ(pool.TakeIdle(other), nullptr);
+  EXPECT_EQ(pool.idle_count(), 1u) << "another key's borrow leaves it";
+  EXPECT_EQ(pool.TakeIdle(app), nullptr) << "never connected: dropped, not handed out";
+  EXPECT_EQ(pool.idle_count(), 0u);
 }
 
 TEST(SessionPins, StateThatKeepsAConnection) {

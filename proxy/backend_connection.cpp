@@ -99,6 +99,8 @@ net::Task<ConnectOutcome> BackendConnection::Authenticate(const BackendLogin& lo
     co_return out;
   }
   thread_id_ = hs.result().connection_id;
+  target_ =
+      std::make_shared<const BackendTarget>(BackendTarget{server_name_, address_, thread_id_});
   server_version_ = hs.result().server_version;
   capabilities_ = hs.result().negotiated;
   OnStatusFlags(hs.result().status_flags);

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "net/packet_channel.h"
+#include "proxy/session_registry.h"
 #include "proxy/user_directory.h"
 #include "wire/capabilities.h"
 #include "wire/handshake.h"
@@ -49,6 +50,9 @@ class BackendConnection {
   const std::string& server_name() const { return server_name_; }
   const conf::Endpoint& address() const { return address_; }
   uint32_t thread_id() const { return thread_id_; }
+  // Where a KILL for a statement on this connection goes; set once logged in. Shared so a
+  // session can publish its current backend by pointer, without copying strings per statement.
+  const std::shared_ptr<const BackendTarget>& target() const { return target_; }
   const std::string& server_version() const { return server_version_; }
   wire::Capabilities capabilities() const { return capabilities_; }
   ~BackendConnection() {
@@ -93,6 +97,7 @@ class BackendConnection {
   conf::Endpoint address_;
   std::unique_ptr<net::PacketChannel> channel_;
   uint32_t thread_id_ = 0;
+  std::shared_ptr<const BackendTarget> target_;
   std::string server_version_;
   wire::Capabilities capabilities_ = 0;
   bool autocommit_ = true;

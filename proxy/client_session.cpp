@@ -104,22 +104,22 @@ ClientSession::~ClientSession() {
 
 std::optional<BackendTarget> ClientSession::CurrentBackend() const {
   std::lock_guard lock(target_mu_);
-  if (!target_active_.load(std::memory_order_acquire)) return std::nullopt;
-  return target_;
+  if (!target_active_.load(std::memory_order_acquire) || !target_) return std::nullopt;
+  return *target_;
 }
 
 void ClientSession::SetBackendTarget(const BackendConnection* b) {
-  // Twice per statement: the usual case (the same backend as last time, or none) takes no lock
-  // and copies no strings. Only this thread writes target_, so it reads it without the lock.
+  // Twice per statement: the same backend as last time, or none, takes no lock; another one
+  // (a borrowed connection) is a pointer swap under the lock, never a copy of strings. Only
+  // this thread writes target_, so it reads it without the lock.
   if (!b) {
     target_active_.store(false, std::memory_order_release);
     return;
   }
-  if (!target_ || target_->thread_id != b->thread_id() || target_->server != b->server_name() ||
-      target_->address != b->address()) {
+  if (target_ != b->target()) {
     target_active_.store(false, std::memory_order_release);
     std::lock_guard lock(target_mu_);
-    target_ = BackendTarget{b->server_name(), b->address(), b->thread_id()};
+    target_ = b->target();
   }
   target_active_.store(true, std::memory_order_release);
 }
@@ -260,8 +260,8 @@ net::Task<ConnectOutcome> ClientSession::Open(BackendSlot& slot, const ServerVie
   if (pool_) {
     // Connections in the pool are grouped by who may use them: same server, user, dialect and
     // database. One borrowed from there needs nothing but the session's state (Replay).
-    BackendPool::Lease lease = co_await pool_->Acquire(
-        PoolKey(server.name, server.address, state_.database()), login_.timeout);
+    BackendPool::KeyId key = PoolKey(server.name, server.address, state_.database());
+    BackendPool::Lease lease = co_await pool_->Acquire(key, login_.timeout);
     if (!lease.ok) {
       // Not a server failure: refused at once (no failover hold), like a server at max_connections.
       ctx_.stats.pool_full_errors.fetch_add(1, std::memory_order_relaxed);
@@ -278,7 +278,8 @@ net::Task<ConnectOutcome> ClientSession::Open(BackendSlot& slot, const ServerVie
     }
     if (lease.conn) {
       slot.conn = std::move(lease.conn);
-      slot.database = state_.database();  // the key's
+      slot.set_database(state_.database());  // the key's
+      slot.pool_key = key;
       ConnectOutcome reused;
       reused.ok = true;
       co_return reused;
@@ -290,7 +291,7 @@ net::Task<ConnectOutcome> ClientSession::Open(BackendSlot& slot, const ServerVie
   ctx_.stats.backend_connects.fetch_add(1, std::memory_order_relaxed);
   BackendLogin login = login_;
   login.database = state_.database();
-  slot.database = login.database;
+  slot.set_database(login.database);
   ConnectOutcome outcome = co_await slot.conn->Connect(login);
   if (!outcome.ok) {
     slot.conn.reset();
@@ -331,7 +332,7 @@ net::Task<Status> ClientSession::Replay(BackendSlot& slot) {
     if (!r.status.ok()) co_return r.status;
     if (r.outcome && r.outcome->err)
       co_return MakeError("replaying USE: " + r.outcome->err->message);
-    slot.database = state_.database();
+    slot.set_database(state_.database());
   }
   for (const std::string& sql : state_.ReplayStatements()) {
     auto r = co_await RunInternal(*slot.conn, sql);
@@ -381,12 +382,13 @@ BackendConnection* ClientSession::ReplicaNow(const ServerView& server) {
 
 bool ClientSession::TakePooled(BackendSlot& slot, const ServerView& server) {
   if (!pool_) return false;
-  std::unique_ptr<BackendConnection> idle =
-      pool_->TakeIdle(PoolKey(server.name, server.address, state_.database()));
+  BackendPool::KeyId key = PoolKey(server.name, server.address, state_.database());
+  std::unique_ptr<BackendConnection> idle = pool_->TakeIdle(key);
   if (!idle) return false;
   ResetSlot(slot);
   slot.conn = std::move(idle);
-  slot.database = state_.database();  // the key's
+  slot.set_database(state_.database());  // the key's
+  slot.pool_key = key;
   return true;
 }
 
@@ -396,6 +398,7 @@ void ClientSession::ResetSlot(BackendSlot& slot) {
   if (slot.serial) prepared_.ForgetBackend(slot.serial);
   slot.serial = next_serial_++;
   slot.conn.reset();
+  slot.pool_key.reset();
   slot.applied_generation = 0;
 }
 
@@ -519,7 +522,9 @@ void ClientSession::ReleaseSlot(BackendSlot& slot) {
   // The response just ended, so nothing is pending; a packet that arrives while the connection
   // is idle (a KILL) is caught when it is next borrowed (BackendPool::Acquire).
   if (slot.open() && slot.conn->channel().reader().buffered() == 0) {
-    BackendPool::KeyId key = PoolKey(slot.server(), slot.conn->address(), slot.database);
+    BackendPool::KeyId key = slot.pool_key
+                                 ? *slot.pool_key
+                                 : PoolKey(slot.server(), slot.conn->address(), slot.database);
     pool_->Return(key, std::move(slot.conn));  // (the key first: it reads the connection)
   }
   slot.conn.reset();
@@ -669,9 +674,12 @@ void ClientSession::AfterResponse(const wire::ResponseOutcome& outcome, const Cl
   // Statements on this connection kept it in line with the state they changed.
   if (&slot == &master_) {
     slot.applied_generation = state_.generation();
-    slot.database = state_.database();
+    slot.set_database(state_.database());
   }
-  previous_server_ = slot.conn ? slot.server() : std::string();
+  if (!slot.conn)
+    previous_server_.clear();
+  else if (previous_server_ != slot.server())
+    previous_server_ = slot.server();
 }
 
 net::Task<void> ClientSession::CommandLoop() {
@@ -1349,8 +1357,9 @@ net::Task<void> ClientSession::StreamLargeFrame(BackendConnection& backend,
     remaining -= piece.size();
     if (remaining == 0) co_return;
     if (Status s = co_await server.Fill(/*whole_frame=*/false); !s.ok()) {
-      co_await SendError(static_cast<uint8_t>(header.seq + 1), 2013, "HY000",
-                         "Lost connection to MySQL server during query");
+      // No packet can follow half a frame: the client sees its connection end, as from a
+      // dying server (its connector reports 2013 itself).
+      client_.Close();
       result.status = s;
       co_return;
     }

@@ -62,6 +62,14 @@ class ClientSession : public SessionHandle, public std::enable_shared_from_this<
     uint64_t serial = 0;  // unique per connection in this session (prepared statement ids)
     uint64_t applied_generation = 0;
     std::string database;  // the database the connection is in
+    // The pool key it was borrowed or opened under, while its connection and database are the
+    // same (then it goes back under that key without a lookup).
+    std::optional<BackendPool::KeyId> pool_key;
+    void set_database(const std::string& db) {
+      if (database == db) return;
+      database = db;
+      pool_key.reset();
+    }
     bool open() const { return conn && conn->is_open(); }
     const std::string& server() const { return conn->server_name(); }
   };
@@ -212,8 +220,8 @@ class ClientSession : public SessionHandle, public std::enable_shared_from_this<
   uint64_t next_serial_ = 1;
   std::string previous_server_;
 
-  mutable std::mutex target_mu_;         // guards target_ (read by KILL from other threads)
-  std::optional<BackendTarget> target_;  // the last backend; valid while target_active_
+  mutable std::mutex target_mu_;                 // guards target_ (read by KILL from other threads)
+  std::shared_ptr<const BackendTarget> target_;  // the last backend; valid while target_active_
   std::atomic<bool> target_active_{false};
   std::atomic<bool> close_requested_{false};
   bool busy_ = false;

@@ -224,6 +224,12 @@ Result<ProgressReport> ProgressReport::Decode(BytesView payload) {
 }
 
 Result<EofPacket> EofPacket::Decode(BytesView payload) {
+  if (payload.size() == 5 && payload[0] == kHeader) {  // the 4.1 form: nearly every EOF
+    EofPacket e;
+    e.warnings = static_cast<uint16_t>(payload[1] | payload[2] << 8);
+    e.status_flags = static_cast<uint16_t>(payload[3] | payload[4] << 8);
+    return e;
+  }
   PayloadReader r(payload, "EOF packet");
   uint8_t header = r.U8("header");
   if (r.ok() && (header != kHeader || payload.size() >= 9)) {

@@ -44,9 +44,8 @@ Bytes FromHex(std::string_view hex) {
   return out;
 }
 
-bool PayloadReader::Need(size_t n, std::string_view field) {
+bool PayloadReader::NeedFailed(size_t n, std::string_view field) {
   if (error_) return false;
-  if (n <= remaining()) return true;
   error_ = fmt::format("{}: {} truncated at offset {} (need {} bytes, have {})", what_, field, pos_,
                        n, remaining());
   pos_ = data_.size();
@@ -66,18 +65,6 @@ void PayloadReader::ExpectEnd() {
 Status PayloadReader::status() const {
   if (error_) return MakeError(*error_);
   return Status::Ok();
-}
-
-uint8_t PayloadReader::U8(std::string_view field) {
-  if (!Need(1, field)) return 0;
-  return data_[pos_++];
-}
-
-uint16_t PayloadReader::U16(std::string_view field) {
-  if (!Need(2, field)) return 0;
-  uint16_t v = static_cast<uint16_t>(data_[pos_] | data_[pos_ + 1] << 8);
-  pos_ += 2;
-  return v;
 }
 
 uint32_t PayloadReader::U24(std::string_view field) {

@@ -20,8 +20,17 @@ class PayloadReader {
   explicit PayloadReader(BytesView payload, std::string_view what = "packet")
       : data_(payload), what_(what) {}
 
-  uint8_t U8(std::string_view field = "int<1>");
-  uint16_t U16(std::string_view field = "int<2>");
+  // (U8 and U16 are inline: result terminators and OK packets are read on every statement.)
+  uint8_t U8(std::string_view field = "int<1>") {
+    if (!Need(1, field)) return 0;
+    return data_[pos_++];
+  }
+  uint16_t U16(std::string_view field = "int<2>") {
+    if (!Need(2, field)) return 0;
+    uint16_t v = static_cast<uint16_t>(data_[pos_] | data_[pos_ + 1] << 8);
+    pos_ += 2;
+    return v;
+  }
   uint32_t U24(std::string_view field = "int<3>");
   uint32_t U32(std::string_view field = "int<4>");
   uint64_t U48(std::string_view field = "int<6>");
@@ -56,7 +65,13 @@ class PayloadReader {
   void ExpectEnd();
 
  private:
-  bool Need(size_t n, std::string_view field);
+  bool Need(size_t n, std::string_view field) {
+    if (!error_ && n <= remaining()) [[likely]]
+      return true;
+    return NeedFailed(n, field);
+  }
+  // Records the truncation error (if it is the first) and returns false.
+  bool NeedFailed(size_t n, std::string_view field);
 
   BytesView data_;
   std::string_view what_;

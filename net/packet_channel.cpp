@@ -63,6 +63,10 @@ void PacketChannel::ReleaseBuffer() {
   if (reader_.capacity() != 0 && reader_.buffered() == 0) storage_cache.Put(reader_.TakeStorage());
 }
 
+void PacketChannel::ShrinkBuffer() {
+  if (reader_.capacity() > kSmallRead) ReleaseBuffer();
+}
+
 std::optional<Status> PacketChannel::FillNow(bool whole_frame) {
   const bool was_readable = readable_;
   readable_ = false;

@@ -3,7 +3,7 @@
 // never as exceptions. Owns the socket; lives on one io thread (the proxy's sessions and
 // backend connections, the binlog tailer's replication connection).
 // Memory: a client between commands (IdleWaitNeeded) holds a 512-byte receive buffer, its larger
-// one going back to a small per-thread cache; ReleaseBuffer() gives a backend connection's
+// one going back to a small per-thread cache; ShrinkBuffer() gives a backend connection's large
 // buffer back when it goes idle. Reads start small (4 KiB) and switch to 64 KiB while a read fills
 // the buffer.
 #pragma once
@@ -52,6 +52,10 @@ class PacketChannel {
   Status FillDone(size_t n);
   // Gives the receive buffer back now if nothing is buffered (e.g. a connection going idle).
   void ReleaseBuffer();
+  // ReleaseBuffer() only for a buffer larger than a small read (grown while streaming): a
+  // backend connection between statements keeps its 4 KiB instead of trading it with the
+  // cache twice per statement (the pool's limits bound how many such connections exist).
+  void ShrinkBuffer();
   Task<Status> Write(wire::BytesView bytes);
   // The synchronous part of Write, for hot paths that would rather not start a coroutine:
   // writes what the socket takes now. Returns the outcome when done (all written, or failed);

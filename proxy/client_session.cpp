@@ -1316,7 +1316,7 @@ net::Task<void> ClientSession::Forward(BackendConnection& backend, const wire::P
   }
   result.outcome = reader.TakeOutcome();
   if (result.outcome->status_flags) backend.OnStatusFlags(*result.outcome->status_flags);
-  server.ReleaseBuffer();  // the connection goes idle: it need not hold a receive buffer
+  server.ShrinkBuffer();  // the connection goes idle: it need not hold a large receive buffer
 }
 
 net::Task<void> ClientSession::ForwardClientData(BackendConnection& backend,

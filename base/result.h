@@ -2,6 +2,7 @@
 // A tiny stand-in for C++23 std::expected; owns its value or its error.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -39,15 +40,16 @@ class [[nodiscard]] Result {
 class [[nodiscard]] Status {
  public:
   Status() = default;
-  Status(Error error) : error_(std::move(error.message)), failed_(true) {}
+  Status(Error error) : error_(std::move(error.message)) {}
   static Status Ok() { return {}; }
-  bool ok() const { return !failed_; }
+  bool ok() const { return !error_; }
   explicit operator bool() const { return ok(); }
-  Error error() const { return {error_}; }
+  Error error() const { return {error_ ? *error_ : std::string()}; }
 
  private:
-  std::string error_;
-  bool failed_ = false;
+  // Empty when ok: the data path passes ok Statuses around on every packet, and moving one
+  // then moves no string.
+  std::optional<std::string> error_;
 };
 
 inline Error MakeError(std::string message) { return Error{std::move(message)}; }

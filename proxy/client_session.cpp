@@ -245,14 +245,52 @@ net::Task<bool> ClientSession::Handshake() {
   login_.tls_required = ctx_.config->tls.backend_require;
   state_.OnDatabaseChanged(r.database);
   uint8_t ok_seq = static_cast<uint8_t>(hs.next_seq() - 1);
-  BackendConnection* master = co_await Master(ok_seq);
-  if (!master) co_return false;
+  bool refused = false;
+  BackendConnection* first = co_await LoginOnReplica(ok_seq, refused);
+  if (refused) co_return false;
+  if (!first) first = co_await Master(ok_seq);
+  if (!first) co_return false;
   // The server's default autocommit mode (a borrowed connection may carry another session's).
-  state_.OnServerStatus(master->login_autocommit() ? wire::status::kAutocommit : 0);
+  state_.OnServerStatus(first->login_autocommit() ? wire::status::kAutocommit : 0);
   if (!(co_await client_.Write(hs.output())).ok()) co_return false;
-  spdlog::debug("session {}: user '{}' from {} connected{}, master {} thread {}", id_, user_, peer_,
-                client_.tls() ? " with TLS" : "", master->server_name(), master->thread_id());
+  spdlog::debug("session {}: user '{}' from {} connected{}, checked on {} thread {}", id_, user_,
+                peer_, client_.tls() ? " with TLS" : "", first->server_name(), first->thread_id());
   co_return true;
+}
+
+net::Task<BackendConnection*> ClientSession::LoginOnReplica(uint8_t seq, bool& refused) {
+  auto topo = ctx_.topology.Get();
+  const ServerView* m = topo->Master();
+  if (m && !topo->failover_in_progress && m->state == ServerState::kUp) co_return nullptr;
+  const conf::RoutingConfig& routing = ctx_.config->routing;
+  bool covers = true;
+  std::optional<size_t> i = ChooseReplica(*topo, routing.max_lag_ms, routing.load_balance,
+                                          std::nullopt, std::nullopt, ctx_.balance, &covers);
+  if (!i) co_return nullptr;
+  const ServerView& server = topo->servers[*i];
+  const std::string why = !m                           ? std::string("no master is known")
+                          : topo->failover_in_progress ? std::string("a failover is in progress")
+                                                       : m->name + " is " + ToString(m->state);
+  ConnectOutcome outcome = co_await Open(replica_, server);
+  if (outcome.server_error) {  // e.g. 1049 unknown database: the same answer the master gives
+    wire::Bytes out;
+    wire::AppendPacket(out, seq, outcome.server_error->Encode());
+    (void)co_await client_.Write(out);
+    refused = true;
+    co_return nullptr;
+  }
+  if (!outcome.ok) {
+    spdlog::info("session {}: login on replica {} failed ({}); waiting for a master instead", id_,
+                 server.name, outcome.transport_error);
+    co_return nullptr;
+  }
+  CountOnReplica(server.name, true);
+  replica_.applied_generation = state_.generation();
+  spdlog::info(
+      "session {}: login checked on replica {} ({}): reads run now, writes wait for a "
+      "master",
+      id_, server.name, why);
+  co_return replica_.conn.get();
 }
 
 net::Task<ConnectOutcome> ClientSession::Open(BackendSlot& slot, const ServerView& server) {

@@ -83,6 +83,11 @@ class ClientSession : public SessionHandle, public std::enable_shared_from_this<
   };
 
   net::Task<bool> Handshake();
+  // While the master is unreachable or being replaced, a replica checks the login (database,
+  // identity) instead, so read-only work starts at once; writes then wait for a master like any
+  // statement. null: the master is fine, no replica qualifies or it failed (the caller goes to
+  // the master). `refused`: the replica refused the login and the client got the error.
+  net::Task<BackendConnection*> LoginOnReplica(uint8_t seq, bool& refused);
   net::Task<void> CommandLoop();
   net::Task<void> HandleQuery(const wire::Packet& command);
   net::Task<void> HandleOther(const wire::Packet& command);

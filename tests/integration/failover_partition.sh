@@ -2,7 +2,8 @@
 # Proxy-only partition: the proxy reaches db1 through a TCP forwarder (socat) while db2 and db3
 # replicate from db1 directly. Killing the forwarder cuts the proxy off db1 alone: no failover
 # may happen (the replicas still replicate from db1), /v1/status says why and
-# switchyard_master_unreachable_alert is 1; writes are held, then fail with a clear error.
+# switchyard_master_unreachable_alert is 1; a new client logs in at once on a replica and reads
+# there; writes are held, then fail with a clear error.
 # With the forwarder back, db1 is the master again, the alert is 0 and writes work, epoch 0.
 source "$(dirname "$0")/lib.sh"
 TABLE=partition_ids
@@ -52,6 +53,7 @@ check "status names the replicas that still replicate" grep -qE "db2|db3" <<<"$D
 # The replicas keep replicating from db1 directly: writes made on db1 reach them.
 root_sql db1 "INSERT INTO app.$TABLE VALUES (2)"
 check "db2 still replicates from db1" wait_for 10 caught_up db2 db1
+check "db3 still replicates from db1" wait_for 10 caught_up db3 db1
 # Watch for 3 s (12 monitor rounds): no failover may start.
 NO_FAILOVER=1
 deadline=$(( $(now_ms) + 3000 ))
@@ -64,8 +66,29 @@ expect_eq "no failover for 3 s: master db1, epoch 0, nothing in progress" 1 "$NO
 expect_eq "switchyard_failovers_total stays 0" 0 "$(metric switchyard_failovers_total)"
 expect_eq "db2 still read-only" 1 "$(root_sql db2 'select @@read_only')"
 expect_eq "db3 still read-only" 1 "$(root_sql db3 'select @@read_only')"
-# A client writing now is held for hold_ms, then gets an error (at login: a new session waits
-# for the master too).
+# A new client does not wait for the master at login: a replica checks it, and it reads there.
+OUT=$(/usr/bin/python3 - "$PROXY_PORT" "$TABLE" <<'PY'
+import sys, time, pymysql
+port, table = int(sys.argv[1]), sys.argv[2]
+start = time.time()
+try:
+    c = pymysql.connect(host="127.0.0.1", port=port, user="app", password="app_pw",
+                        database="app", autocommit=True, read_timeout=30)
+    login_ms = int((time.time() - start) * 1000)
+    cur = c.cursor()
+    cur.execute(f"SELECT COUNT(*) FROM {table}")
+    rows = cur.fetchone()[0]
+    cur.execute("SELECT @@server_id")
+    print(f"login {login_ms} ms rows {rows} server_id {cur.fetchone()[0]}")
+except pymysql.MySQLError as e:
+    print(f"error {e.args[0]} after {int((time.time() - start) * 1000)} ms: {e.args[-1]}")
+PY
+)
+log "reader: $OUT"
+check "a new client logs in within 1 s (not after hold_ms) while db1 is unreachable" grep -qE "^login [0-9]{1,3} ms" <<<"$OUT"
+check "it reads both rows from a replica" grep -qE " rows 2 server_id " <<<"$OUT"
+check "that server is not db1" test "$(awk '{print $NF}' <<<"$OUT")" != "$(root_sql db1 'select @@server_id')"
+# A client writing now is held for hold_ms, then gets an error.
 OUT=$(/usr/bin/python3 - "$PROXY_PORT" "$TABLE" <<'PY'
 import sys, time, pymysql
 port, table = int(sys.argv[1]), sys.argv[2]

@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "net/client_login.h"
 #include "proxy/deadline.h"
@@ -90,8 +91,23 @@ net::Task<ConnectOutcome> BackendConnection::Authenticate(const BackendLogin& lo
   opts.max_packet_size = 1u << 30;
   opts.use_tls = login.tls != nullptr;
   opts.require_tls = login.tls != nullptr && login.tls_required;
+  const bool opts_require_tls = opts.require_tls;
   wire::ClientHandshake hs(std::move(opts));
   net::ClientLoginOutcome login_outcome = co_await net::RunClientLogin(*channel_, hs, login.tls);
+  const wire::Capabilities offered = hs.result().server_capabilities;
+  if (!login_outcome.ok && opts_require_tls && offered != 0 &&
+      !wire::Has(offered, wire::cap::kSsl)) {
+    // Policy, not a passing fault: final at once (no failover hold), like a server's refusal.
+    // 3159 is the server's own code for an insecure transport it must not accept.
+    spdlog::warn("backend {}: does not offer TLS and tls.backend_require is on: not connecting",
+                 server_name_);
+    out.server_error = wire::ErrPacket{};
+    out.server_error->error_code = 3159;
+    out.server_error->sql_state = "HY000";
+    out.server_error->message = fmt::format(
+        "switchyard: server {} does not offer TLS (tls.backend_require is on)", server_name_);
+    co_return out;
+  }
   if (!login_outcome.ok) {
     out.server_error = std::move(login_outcome.server_error);
     if (!out.server_error)

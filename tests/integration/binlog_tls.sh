@@ -22,9 +22,10 @@ repl_connections() {
 repl_tls_connections() { repl_connections | cut -f1; }
 db2_lagging() { (( $(lag_of db2) > 0 )); }
 db2_caught_up() { [[ $(lag_of db2) == 0 ]]; }
-query_refused() { # (after failover.hold_ms: the proxy holds statements while it has no usable master)
+query_refused() { # at once, not after failover.hold_ms: a TLS policy is not a passing fault
   ! timeout 20 mariadb --no-defaults -h127.0.0.1 -P"$PROXY_PORT" -uapp -papp_pw -e "select 1" app >/dev/null 2>"$TEST_TMP/query.err" &&
-    grep -q "no usable master after .*server does not offer TLS" "$TEST_TMP/proxy.log"
+    grep -q "ERROR 3159 (HY000).*server db1 does not offer TLS" "$TEST_TMP/query.err" &&
+    grep -q "backend db1: does not offer TLS and tls.backend_require is on" "$TEST_TMP/proxy.log"
 }
 query_works() { proxy_sql "select 1" >/dev/null; }
 admin_answers() { admin_get /v1/status >/dev/null; }

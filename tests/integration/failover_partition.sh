@@ -22,6 +22,22 @@ kill_forwarder() {
   kill -KILL -- "-$FWD_PID" 2>/dev/null || true
   wait "$FWD_PID" 2>/dev/null || true
 }
+# A PyMySQL client (user app, database app) running the Python in $1 with `c` its connection,
+# `table` and `start` (time.time() before connecting); an error prints
+# "error CODE after MS ms: MESSAGE".
+pymysql_client() {
+  /usr/bin/python3 - "$PROXY_PORT" "$TABLE" "$1" <<'PY'
+import sys, time, pymysql
+port, table, body = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+start = time.time()
+try:
+    c = pymysql.connect(host="127.0.0.1", port=port, user="app", password="app_pw",
+                        database="app", autocommit=True, read_timeout=30)
+    exec(body)
+except pymysql.MySQLError as e:
+    print(f"error {e.args[0]} after {int((time.time() - start) * 1000)} ms: {e.args[-1]}")
+PY
+}
 metric() { curl -sf "http://127.0.0.1:$ADMIN_PORT/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
 db1_field() { admin_get /v1/status | jq -r ".servers[] | select(.name==\"db1\") | .$1"; }
 alert_is() { [[ $(metric switchyard_master_unreachable_alert) == "$1" ]]; }
@@ -67,41 +83,19 @@ expect_eq "switchyard_failovers_total stays 0" 0 "$(metric switchyard_failovers_
 expect_eq "db2 still read-only" 1 "$(root_sql db2 'select @@read_only')"
 expect_eq "db3 still read-only" 1 "$(root_sql db3 'select @@read_only')"
 # A new client does not wait for the master at login: a replica checks it, and it reads there.
-OUT=$(/usr/bin/python3 - "$PROXY_PORT" "$TABLE" <<'PY'
-import sys, time, pymysql
-port, table = int(sys.argv[1]), sys.argv[2]
-start = time.time()
-try:
-    c = pymysql.connect(host="127.0.0.1", port=port, user="app", password="app_pw",
-                        database="app", autocommit=True, read_timeout=30)
-    login_ms = int((time.time() - start) * 1000)
-    cur = c.cursor()
-    cur.execute(f"SELECT COUNT(*) FROM {table}")
-    rows = cur.fetchone()[0]
-    cur.execute("SELECT @@server_id")
-    print(f"login {login_ms} ms rows {rows} server_id {cur.fetchone()[0]}")
-except pymysql.MySQLError as e:
-    print(f"error {e.args[0]} after {int((time.time() - start) * 1000)} ms: {e.args[-1]}")
-PY
-)
+OUT=$(pymysql_client '
+login_ms = int((time.time() - start) * 1000)
+cur = c.cursor()
+cur.execute(f"SELECT COUNT(*) FROM {table}")
+rows = cur.fetchone()[0]
+cur.execute("SELECT @@server_id")
+print(f"login {login_ms} ms rows {rows} server_id {cur.fetchone()[0]}")')
 log "reader: $OUT"
 check "a new client logs in within 1 s (not after hold_ms) while db1 is unreachable" grep -qE "^login [0-9]{1,3} ms" <<<"$OUT"
 check "it reads both rows from a replica" grep -qE " rows 2 server_id " <<<"$OUT"
 check "that server is not db1" test "$(awk '{print $NF}' <<<"$OUT")" != "$(root_sql db1 'select @@server_id')"
 # A client writing now is held for hold_ms, then gets an error.
-OUT=$(/usr/bin/python3 - "$PROXY_PORT" "$TABLE" <<'PY'
-import sys, time, pymysql
-port, table = int(sys.argv[1]), sys.argv[2]
-start = time.time()
-try:
-    c = pymysql.connect(host="127.0.0.1", port=port, user="app", password="app_pw",
-                        database="app", autocommit=True, read_timeout=30)
-    c.cursor().execute(f"INSERT INTO {table} VALUES (3)")
-    print("ok")
-except pymysql.MySQLError as e:
-    print(f"error {e.args[0]} after {int((time.time() - start) * 1000)} ms: {e.args[-1]}")
-PY
-)
+OUT=$(pymysql_client 'c.cursor().execute(f"INSERT INTO {table} VALUES (3)"); print("ok")')
 log "client: $OUT"
 check "a write is held for hold_ms (1500) then fails while db1 is unreachable" grep -qE "^error 9001 after (1[5-9]|[2-9])[0-9]{2} ms" <<<"$OUT"
 check "the error says no master is available" grep -q "no master available" <<<"$OUT"

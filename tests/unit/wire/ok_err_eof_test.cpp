@@ -165,6 +165,23 @@ TEST(EofPacket, RoundTripAndClassification) {
   EXPECT_FALSE(IsResultSetTerminator(full_frame, cap::kDeprecateEof));
 }
 
+TEST(EofPacket, ShortFormsAndTheFiveByteFastPathAgree) {
+  // The 4.1 form (5 bytes) is decoded without the reader; shorter pre-4.1 forms go through it.
+  auto full = EofPacket::Decode(FromHex("fe03002200"));
+  ASSERT_TRUE(full.ok());
+  EXPECT_EQ(full->warnings, 3);
+  EXPECT_EQ(full->status_flags, 0x22);
+  auto bare = EofPacket::Decode(FromHex("fe"));
+  ASSERT_TRUE(bare.ok());
+  EXPECT_EQ(bare->warnings, 0);
+  EXPECT_EQ(bare->status_flags, 0);
+  auto warnings_only = EofPacket::Decode(FromHex("fe0300"));
+  ASSERT_TRUE(warnings_only.ok());
+  EXPECT_EQ(warnings_only->warnings, 3);
+  EXPECT_FALSE(EofPacket::Decode(FromHex("fe030022")).ok()) << "a truncated status is an error";
+  EXPECT_FALSE(EofPacket::Decode(FromHex("0003002200")).ok()) << "not 0xfe";
+}
+
 TEST(ResultSetTerminator, DecodesEofAndOkAsEof) {
   auto eof = DecodeResultSetTerminator(EofPacket{0, status::kMoreResultsExists}.Encode(),
                                        cap::kProtocol41);

@@ -89,7 +89,7 @@ Error ResponseReader::Unexpected(BytesView payload, const char* where) const {
                   payload.empty() ? 0 : payload[0], payload.size(), where, CommandName(command_)));
 }
 
-Result<ResponseStep> ResponseReader::OnServerFrame(BytesView frame) {
+Result<ResponseStep> ResponseReader::OnServerFrameInState(BytesView frame) {
   if (state_ == State::kIdle) {
     return MakeError(fmt::format("server sent {} bytes after the response to {} was complete",
                                  frame.size(), CommandName(command_)));

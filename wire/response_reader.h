@@ -15,6 +15,7 @@
 #include "wire/bytes.h"
 #include "wire/capabilities.h"
 #include "wire/ok_err_eof.h"
+#include "wire/packet_framing.h"
 
 namespace switchyard::wire {
 
@@ -74,7 +75,17 @@ class ResponseReader {
 
   // One frame from the server: its payload, possibly the first or a later frame of a packet of
   // 16 MiB or more (continuations are recognized by the previous frame being 0xFFFFFF long).
-  Result<ResponseStep> OnServerFrame(BytesView frame_payload);
+  Result<ResponseStep> OnServerFrame(BytesView frame_payload) {
+    // Inline for the bulk of a large result: a whole-frame row (not 0xFF ERR or progress, not a
+    // 0xFE EOF/OK-as-EOF) is only counted. Everything else takes the state machine.
+    if (state_ == State::kRows && !in_continuation_ && !frame_payload.empty() &&
+        frame_payload.size() < kMaxFramePayload && frame_payload[0] < 0xFE) {
+      ++outcome_.frames;
+      ++outcome_.rows;
+      return ResponseStep::kNeedMore;
+    }
+    return OnServerFrameInState(frame_payload);
+  }
   // A whole reassembled packet (for callers that use PacketReader::NextPacket).
   Result<ResponseStep> OnServerPacket(BytesView packet_payload);
   // One frame from the client while kNeedClientData. For LOCAL INFILE the empty packet that ends
@@ -98,6 +109,7 @@ class ResponseReader {
   Command command() const { return command_; }
 
  private:
+  Result<ResponseStep> OnServerFrameInState(BytesView frame_payload);
   enum class State {
     kIdle,
     kFirst,  // OK | ERR | LOCAL INFILE | column count

@@ -24,6 +24,10 @@ MasterJudgement JudgeMaster(const std::vector<ServerObservation>& servers, size_
   std::vector<std::string> still_replicating;
   std::vector<std::string> evidence;     // replicas that lost the master too
   std::vector<std::string> unreachable;  // no opinion: this round's check failed on them too
+  // No opinion yet: an IO thread reconnecting without an error. An overloaded
+  // master (or host) misses a heartbeat and its replicas reconnect without losing it; only a
+  // reconnect that fails (Last_IO_Error) says the master is gone.
+  std::vector<std::string> undecided;
   for (size_t i = 0; i < servers.size(); ++i) {
     if (i == master) continue;
     const ServerObservation& s = servers[i];
@@ -35,10 +39,13 @@ MasterJudgement JudgeMaster(const std::vector<ServerObservation>& servers, size_
     if (!r || !PointsAt(*r, m)) continue;  // not a replica of this master: no opinion
     if (r->io_running() && r->last_io_error.empty()) {
       still_replicating.push_back(s.config.name);
+    } else if (r->last_io_error.empty() && r->io_state == "No") {
+      continue;  // stopped by hand: not trying to reach the master, no opinion
+    } else if (r->last_io_error.empty()) {
+      undecided.push_back(fmt::format("{} (IO thread {})", s.config.name, r->io_state));
     } else {
-      evidence.push_back(fmt::format("{} lost it too (IO thread {}{}{})", s.config.name,
-                                     r->io_state, r->last_io_error.empty() ? "" : ": ",
-                                     r->last_io_error));
+      evidence.push_back(fmt::format("{} lost it too (IO thread {}: {})", s.config.name,
+                                     r->io_state, r->last_io_error));
     }
   }
   if (!still_replicating.empty()) {
@@ -47,6 +54,15 @@ MasterJudgement JudgeMaster(const std::vector<ServerObservation>& servers, size_
         "the proxy cannot reach {} ({} failed checks: {}) but {} still replicate from it: no "
         "failover",
         m.config.name, m.consecutive_failures, m.last_error, fmt::join(still_replicating, ", "));
+    return out;
+  }
+  if (!undecided.empty()) {
+    out.verdict = MasterVerdict::kUnreachable;
+    out.detail = fmt::format(
+        "the proxy cannot reach {} ({} failed checks: {}); {} reconnecting without an error: no "
+        "failover until every reachable replica fails to reach {} too",
+        m.config.name, m.consecutive_failures, m.last_error, fmt::join(undecided, ", "),
+        m.config.name);
     return out;
   }
   if (evidence.empty() && !unreachable.empty()) {

@@ -122,6 +122,28 @@ TEST(JudgeMaster, NoFailoverWhenTheReplicasFailTheirChecksToo) {
   EXPECT_NE(j.detail.find("nor db2, db3"), std::string::npos) << j.detail;
 }
 
+TEST(JudgeMaster, AReplicaReconnectingWithoutAnErrorIsNoEvidence) {
+  // Seen under a load average of ~47 on 2 cores: db1 missed its checks, db3's IO thread missed
+  // a heartbeat and was reconnecting (no error: the reconnect works), db2 missed its check.
+  // That is no proof that db1 died: no failover until db3's reconnect fails too.
+  std::vector<ServerObservation> s{
+      DeadMaster(), Server("db2", 3308),
+      Replica("db3", 3309, 3, "0-1-5", "0-1-5", "0-1-5", "Connecting")};
+  MasterJudgement j = JudgeMaster(s, 0, 3);
+  EXPECT_EQ(j.verdict, MasterVerdict::kUnreachable);
+  EXPECT_NE(j.detail.find("db3 (IO thread Connecting) reconnecting without an error"),
+            std::string::npos)
+      << j.detail;
+
+  // The same with db2 reachable and confirming: db3 may still reach db1, so wait for it.
+  s[1] = Replica("db2", 3308, 2, "0-1-5", "0-1-5", "0-1-5", "Connecting", "refused");
+  EXPECT_EQ(JudgeMaster(s, 0, 3).verdict, MasterVerdict::kUnreachable);
+
+  // Once db3's reconnect fails as well, db1 is dead.
+  s[2] = Replica("db3", 3309, 3, "0-1-5", "0-1-5", "0-1-5", "Connecting", "refused");
+  EXPECT_EQ(JudgeMaster(s, 0, 3).verdict, MasterVerdict::kDead);
+}
+
 TEST(ChooseCandidate, MostAdvancedByReceivedNotApplied) {
   // db2 applied more, db3 received more (relay log not applied yet): db3 wins.
   std::vector<ServerObservation> s{DeadMaster(),

@@ -13,9 +13,13 @@
 namespace switchyard::failover {
 
 enum class MasterVerdict {
-  kHealthy,      // fewer than failure_threshold consecutive failed checks
-  kUnreachable,  // the proxy cannot reach it but a replica still replicates from it: no failover
-  kDead,         // the proxy and every reachable replica lost it (or no replica is reachable)
+  kHealthy,  // fewer than failure_threshold consecutive failed checks
+  // The proxy cannot reach it, but that is not proven fatal: a replica still replicates from it,
+  // one is reconnecting without an error yet, or none reachable could say. No failover.
+  kUnreachable,
+  // The proxy lost it and every reachable replica failed to reach it (Last_IO_Error), at least
+  // one of them reachable to say so; or it has no replica at all.
+  kDead,
 };
 const char* ToString(MasterVerdict verdict);
 

@@ -48,34 +48,30 @@ MasterJudgement JudgeMaster(const std::vector<ServerObservation>& servers, size_
                                      r->io_state, r->last_io_error));
     }
   }
-  if (!still_replicating.empty()) {
+  // Not proven fatal: "the proxy cannot reach db1 (3 failed checks: ...)" and why not.
+  auto unreachable_because = [&](const std::string& why) {
     out.verdict = MasterVerdict::kUnreachable;
-    out.detail = fmt::format(
-        "the proxy cannot reach {} ({} failed checks: {}) but {} still replicate from it: no "
-        "failover",
-        m.config.name, m.consecutive_failures, m.last_error, fmt::join(still_replicating, ", "));
+    out.detail = fmt::format("the proxy cannot reach {} ({} failed checks: {}){}", m.config.name,
+                             m.consecutive_failures, m.last_error, why);
     return out;
+  };
+  if (!still_replicating.empty()) {
+    return unreachable_because(fmt::format(" but {} still replicate from it: no failover",
+                                           fmt::join(still_replicating, ", ")));
   }
   if (!undecided.empty()) {
-    out.verdict = MasterVerdict::kUnreachable;
-    out.detail = fmt::format(
-        "the proxy cannot reach {} ({} failed checks: {}); {} reconnecting without an error: no "
-        "failover until every reachable replica fails to reach {} too",
-        m.config.name, m.consecutive_failures, m.last_error, fmt::join(undecided, ", "),
-        m.config.name);
-    return out;
+    return unreachable_because(fmt::format(
+        "; {} reconnecting without an error: no failover until every reachable replica fails to "
+        "reach {} too",
+        fmt::join(undecided, ", "), m.config.name));
   }
   if (evidence.empty() && !unreachable.empty()) {
     // The master and the other servers failing their checks together is more likely the
     // proxy's side (its host overloaded, its network cut) than the master dying: a failover
     // waits for a reachable replica to confirm that it lost the master too.
-    out.verdict = MasterVerdict::kUnreachable;
-    out.detail = fmt::format(
-        "the proxy cannot reach {} ({} failed checks: {}) nor {} this round: no failover until "
-        "a replica confirms it lost {} too",
-        m.config.name, m.consecutive_failures, m.last_error, fmt::join(unreachable, ", "),
-        m.config.name);
-    return out;
+    return unreachable_because(
+        fmt::format(" nor {} this round: no failover until a replica confirms it lost {} too",
+                    fmt::join(unreachable, ", "), m.config.name));
   }
   for (const std::string& name : unreachable) evidence.push_back(name + " unreachable");
   out.verdict = MasterVerdict::kDead;

@@ -90,13 +90,12 @@ net::Task<ConnectOutcome> BackendConnection::Authenticate(const BackendLogin& lo
   opts.charset = login.charset;
   opts.max_packet_size = 1u << 30;
   opts.use_tls = login.tls != nullptr;
-  opts.require_tls = login.tls != nullptr && login.tls_required;
-  const bool opts_require_tls = opts.require_tls;
+  const bool require_tls = login.tls != nullptr && login.tls_required;
+  opts.require_tls = require_tls;
   wire::ClientHandshake hs(std::move(opts));
   net::ClientLoginOutcome login_outcome = co_await net::RunClientLogin(*channel_, hs, login.tls);
   const wire::Capabilities offered = hs.result().server_capabilities;
-  if (!login_outcome.ok && opts_require_tls && offered != 0 &&
-      !wire::Has(offered, wire::cap::kSsl)) {
+  if (!login_outcome.ok && require_tls && offered != 0 && !wire::Has(offered, wire::cap::kSsl)) {
     // Policy, not a passing fault: final at once (no failover hold), like a server's refusal.
     // 3159 is the server's own code for an insecure transport it must not accept.
     spdlog::warn("backend {}: does not offer TLS and tls.backend_require is on: not connecting",

@@ -168,6 +168,10 @@ net::Task<void> ClientSession::SendError(uint8_t seq, uint16_t code, std::string
   err.error_code = code;
   err.sql_state = std::string(sql_state);
   err.message = std::move(message);
+  co_await SendErrPacket(seq, err);
+}
+
+net::Task<void> ClientSession::SendErrPacket(uint8_t seq, const wire::ErrPacket& err) {
   wire::Bytes buf;
   wire::AppendPacket(buf, seq, err.Encode());
   (void)co_await client_.Write(buf);
@@ -273,9 +277,7 @@ net::Task<BackendConnection*> ClientSession::LoginOnReplica(uint8_t seq, bool& r
                                                        : m->name + " is " + ToString(m->state);
   ConnectOutcome outcome = co_await Open(replica_, server);
   if (outcome.server_error) {  // e.g. 1049 unknown database: the same answer the master gives
-    wire::Bytes out;
-    wire::AppendPacket(out, seq, outcome.server_error->Encode());
-    (void)co_await client_.Write(out);
+    co_await SendErrPacket(seq, *outcome.server_error);
     refused = true;
     co_return nullptr;
   }
@@ -520,9 +522,7 @@ net::Task<BackendConnection*> ClientSession::Master(uint8_t seq, bool report) {
   if (!outcome.ok) {
     if (!report) co_return nullptr;
     if (outcome.server_error) {
-      wire::Bytes out;
-      wire::AppendPacket(out, seq, outcome.server_error->Encode());
-      (void)co_await client_.Write(out);
+      co_await SendErrPacket(seq, *outcome.server_error);
     } else {
       spdlog::warn("session {}: no usable master after {} ms: {}", id_,
                    ctx_.config->failover.hold_ms, last_error);
@@ -570,9 +570,7 @@ void ClientSession::ReleaseSlot(BackendSlot& slot) {
 
 BackendPool::KeyId ClientSession::PoolKey(const std::string& server, const conf::Endpoint& address,
                                           const std::string& database) {
-  auto it = pool_keys_.find(server);
-  if (it == pool_keys_.end()) it = pool_keys_.emplace(server, CachedPoolKey{}).first;
-  CachedPoolKey& cached = it->second;
+  CachedPoolKey& cached = pool_keys_[server];
   // A reload may move a server name to another address: the address is part of the key.
   if (!cached.id || cached.database != database || cached.address != address) {
     cached.database = database;
@@ -860,9 +858,7 @@ net::Task<void> ClientSession::RouteAndRun(const wire::Packet& command,
   else
     co_await Forward(*master, command, r);
   if (r.prepare_refused) {  // the client gets the master's answer to the statement
-    wire::Bytes out;
-    wire::AppendPacket(out, seq, r.prepare_refused->Encode());
-    (void)co_await client_.Write(out);
+    co_await SendErrPacket(seq, *r.prepare_refused);
     co_return;
   }
   if (!r.status.ok()) {
@@ -1463,10 +1459,7 @@ net::Task<void> ClientSession::HandleChangeUser(const wire::Packet& command) {
     ctx_.stats.auth_failures.fetch_add(1, std::memory_order_relaxed);
     spdlog::warn("session {}: COM_CHANGE_USER: access denied for user '{}' from {}", id_, user,
                  peer_);
-    wire::Bytes out;
-    wire::AppendPacket(out, seq,
-                       wire::ErrPacket::AccessDenied(user, peer_, !token.empty()).Encode());
-    (void)co_await client_.Write(out);
+    co_await SendErrPacket(seq, wire::ErrPacket::AccessDenied(user, peer_, !token.empty()));
     client_.Close();  // like the server: a failed change-user ends the connection
     co_return;
   }

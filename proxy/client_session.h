@@ -195,6 +195,8 @@ class ClientSession : public SessionHandle, public std::enable_shared_from_this<
   net::Task<void> HandleChangeUser(const wire::Packet& command);
   net::Task<void> SendError(uint8_t seq, uint16_t code, std::string_view sql_state,
                             std::string message);
+  // An ERR as it is (a server's refusal, or one built by SendError).
+  net::Task<void> SendErrPacket(uint8_t seq, const wire::ErrPacket& err);
   net::Task<void> SendOk(uint8_t seq);
   void SetBackendTarget(const BackendConnection* b);
 

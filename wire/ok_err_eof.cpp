@@ -224,7 +224,9 @@ Result<ProgressReport> ProgressReport::Decode(BytesView payload) {
 }
 
 Result<EofPacket> EofPacket::Decode(BytesView payload) {
-  if (payload.size() == 5 && payload[0] == kHeader) {  // the 4.1 form: nearly every EOF
+  // The 4.1 form, nearly every EOF, read directly: the PayloadReader path below costs ~60 more
+  // instructions per EOF, two per result set (callgrind, oltp_point_select).
+  if (payload.size() == 5 && payload[0] == kHeader) {
     EofPacket e;
     e.warnings = static_cast<uint16_t>(payload[1] | payload[2] << 8);
     e.status_flags = static_cast<uint16_t>(payload[3] | payload[4] << 8);
